@@ -1,0 +1,56 @@
+# Two commands do all the set-up:  `make lab`  and  `make test`.
+# Both create .venv if it is missing and install the pinned dependencies (constraints.txt).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+PORT   ?= 8888
+# pytest-xdist workers; the cells of one notebook stay on one worker (--dist loadfile)
+JOBS   ?= 2
+
+.PHONY: help lab test setup setup-test editions execute bench site link clean-venv
+
+help:
+	@echo "make lab       set up and open the lessons in JupyterLab"
+	@echo "make test      set up and run every test (unit, data, editions, nbval)"
+	@echo "make editions  write the student editions from the teacher editions"
+	@echo "make execute   maintainers: re-run every teacher notebook from a fresh kernel, then make editions"
+	@echo "make link HUB=https://hub.example.edu REPO=https://github.com/ORG/REPO [BRANCH=main]"
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "These lessons need Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@touch $@
+
+$(VENV)/.installed-lab: $(VENV)/.python-ok pyproject.toml constraints.txt
+	$(PIP) install --quiet -c constraints.txt -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-lab
+	$(PIP) install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+setup: $(VENV)/.installed-lab
+setup-test: $(VENV)/.installed-test
+
+lab: setup
+	$(VENV)/bin/jupyter lab --notebook-dir=. --port=$(PORT) $(ROOT_FLAG) notebooks/student/00_start_here.ipynb
+
+test: setup-test
+	$(PY) -m pytest -n $(JOBS) --dist loadfile tests \
+	    --nbval notebooks --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env
+
+editions: setup
+	$(PY) -m helpers.editions $(ARGS)
+
+execute: setup
+	$(PY) -m helpers.execute
+	$(PY) -m helpers.editions $(ARGS)
+
+link: setup
+	@$(PY) -m helpers.editions link --hub "$(HUB)" --repo "$(REPO)" --branch "$(or $(BRANCH),main)"
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,425 @@
+"""Load the course datasets: typed, validated, and carrying their sources.
+
+Every table lives in ``data/<name>.csv`` and is described in ``data/datapackage.json``
+(the Frictionless Data Package standard). ``load(name)`` reads the CSV, gives each
+column the type its schema names, checks the schema's rules, and attaches the
+metadata (title, units, sources, licence) to ``df.attrs``.
+
+Examples
+--------
+>>> from helpers.data import load, datasets, cite
+>>> events = load("events")
+>>> events.attrs["title"]
+'Timeline of Sino-Soviet relations, 1949-1960'
+>>> print(cite("events"))  # doctest: +SKIP
+
+Why not call the ``frictionless`` validator on every load? It is the reference
+validator and the test suite runs it over the whole package
+(``tests/test_data_package.py``), but it costs far more per call than a lesson
+should wait. ``load`` applies the same Table Schema rules (types, required,
+enum, minimum/maximum, pattern, unique, primary key, foreign keys to the
+bibliography) with vectorised pandas checks, and reports the first broken rule
+with file, row and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "DATA_DIR",
+    "DataValidationError",
+    "UnknownDatasetError",
+    "cite",
+    "datasets",
+    "load",
+    "bibliography",
+]
+
+#: Folder holding the CSV files and ``datapackage.json``. Set the environment
+#: variable ``SINO_SOVIET_DATA`` to use another copy (the tests do).
+DATA_DIR = Path(os.environ.get("SINO_SOVIET_DATA", Path(__file__).resolve().parent.parent / "data"))
+
+BIBLIOGRAPHY = "sources"  # the resource that lists every source cited
+
+
+class UnknownDatasetError(LookupError):
+    """Raised by :func:`load` and :func:`cite` for a name that is not in the package."""
+
+    def __str__(self) -> str:  # LookupError would wrap the message in quotes
+        return str(self.args[0])
+
+
+class DataValidationError(ValueError):
+    """A data file breaks its schema. The message names file, row, column and rule."""
+
+
+# --------------------------------------------------------------------------- package
+
+
+def _data_dir(data_dir: str | Path | None) -> Path:
+    return Path(data_dir) if data_dir is not None else DATA_DIR
+
+
+def _package(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / "datapackage.json"
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"No data package at {path}. Run the lessons from a clone of the repository, "
+            "or set SINO_SOVIET_DATA to the folder that holds datapackage.json."
+        ) from None
+    return _read_package(path, mtime)
+
+
+@lru_cache(maxsize=8)
+def _read_package(path: Path, mtime_ns: int) -> dict[str, Any]:
+    # mtime_ns is part of the cache key, so an edited datapackage.json is read again.
+    text = path.read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataValidationError(f"{path}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
+
+
+def _resources(data_dir: Path) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in _package(data_dir).get("resources", [])}
+
+
+def _resource(name: str, data_dir: Path) -> dict[str, Any]:
+    resources = _resources(data_dir)
+    if not isinstance(name, str):
+        raise TypeError(f"A dataset name is a string such as 'events'; got {type(name).__name__} {name!r}.")
+    if name in resources:
+        return resources[name]
+    valid = sorted(resources)
+    close = difflib.get_close_matches(name.strip().lower().replace(" ", "_").replace("-", "_"), valid, n=1, cutoff=0.5)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    raise UnknownDatasetError(f"There is no dataset called '{name}'.{hint} The datasets are: {', '.join(valid)}.")
+
+
+def datasets(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """List the datasets: name, title and number of columns, in package order.
+
+    >>> datasets().columns.tolist()
+    ['name', 'title', 'description']
+    """
+    rows = [
+        {"name": r["name"], "title": r.get("title", ""), "description": r.get("description", "")}
+        for r in _package(_data_dir(data_dir)).get("resources", [])
+    ]
+    return pd.DataFrame(rows, columns=["name", "title", "description"])
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Return dataset ``name`` as a typed, validated DataFrame with metadata in ``df.attrs``.
+
+    ``df.attrs`` holds ``name``, ``title``, ``description``, ``units`` (column -> unit),
+    ``sources`` (the resource's sources), ``licenses``, ``path`` and ``citation``.
+
+    Raises
+    ------
+    UnknownDatasetError
+        ``name`` is not in the package; the message lists the valid names and the closest one.
+    DataValidationError
+        the file breaks its schema; the message names the file, row, column and rule.
+    """
+    ddir = _data_dir(data_dir)
+    resource = _resource(name, ddir)
+    df = _cached(name, ddir).copy()
+    df.attrs = _attrs(resource, ddir)
+    return df
+
+
+@lru_cache(maxsize=64)
+def _load_validated(name: str, path: Path, mtime_ns: int, ddir: Path) -> pd.DataFrame:
+    # mtime_ns is part of the cache key, so an edited file is read again.
+    resource = _resources(ddir)[name]
+    raw = _read_csv(path)
+    df = _apply_schema(raw, resource.get("schema", {}), path)
+    if name != BIBLIOGRAPHY and "source_id" in df.columns and BIBLIOGRAPHY in _resources(ddir):
+        _check_source_ids(df, path, ddir)
+    return df
+
+
+def _cached(name: str, ddir: Path) -> pd.DataFrame:
+    path = ddir / _resources(ddir)[name]["path"]
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise DataValidationError(f"{_show(path)}: the file is missing, but datapackage.json describes it.") from None
+    return _load_validated(name, path, mtime, ddir)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise DataValidationError(f"{_show(path)}: the file is missing, but datapackage.json describes it.") from None
+    except UnicodeDecodeError as err:
+        raise DataValidationError(f"{_show(path)}: not UTF-8 text ({err.reason} at byte {err.start}).") from None
+    except pd.errors.ParserError as err:
+        raise DataValidationError(f"{_show(path)}: not a well-formed CSV file ({err}).") from None
+
+
+def _show(path: Path) -> str:
+    """The path as a student would find it: relative to the repository."""
+    try:
+        return str(path.relative_to(path.parents[1]))
+    except (ValueError, IndexError):
+        return str(path)
+
+
+def _fail(path: Path, index: Any, column: str, rule: str) -> DataValidationError:
+    row = int(index) + 1  # data row, 1-based; the header is line 1 of the file
+    return DataValidationError(f"{_show(path)}, row {row} (line {row + 1} of the file), column '{column}': {rule}")
+
+
+def _first_bad(mask: pd.Series) -> Any | None:
+    bad = mask[mask]
+    return None if bad.empty else bad.index[0]
+
+
+def _apply_schema(raw: pd.DataFrame, schema: dict[str, Any], path: Path) -> pd.DataFrame:
+    fields = schema.get("fields", [])
+    names = [f["name"] for f in fields]
+    missing = [n for n in names if n not in raw.columns]
+    extra = [c for c in raw.columns if c not in names]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {missing}")
+        if extra:
+            parts.append(f"column(s) {extra} not described in datapackage.json")
+        raise DataValidationError(f"{_show(path)}, header (line 1): {'; '.join(parts)}.")
+    out = {}
+    for field in fields:
+        out[field["name"]] = _typed_column(raw[field["name"]], field, path)
+    df = pd.DataFrame(out, index=raw.index)
+    pk = schema.get("primaryKey")
+    if pk:
+        pk = [pk] if isinstance(pk, str) else list(pk)
+        dup = df.duplicated(subset=pk, keep="first")
+        idx = _first_bad(dup)
+        if idx is not None:
+            key = ", ".join(f"{c}={df.at[idx, c]}" for c in pk)
+            first = df.index[(df[pk] == df.loc[idx, pk]).all(axis=1)][0]
+            raise _fail(path, idx, "+".join(pk), f"duplicate primary key ({key}); the same key is already in row {int(first) + 1}.")
+    return df
+
+
+_TRUE = {"true", "True", "TRUE", "yes", "1"}
+_FALSE = {"false", "False", "FALSE", "no", "0"}
+
+
+def _typed_column(col: pd.Series, field: dict[str, Any], path: Path) -> pd.Series:
+    name, ftype = field["name"], field.get("type", "string")
+    cons = field.get("constraints", {})
+    text = col.str.strip()
+    empty = text == ""
+    if cons.get("required"):
+        idx = _first_bad(empty)
+        if idx is not None:
+            raise _fail(path, idx, name, "a value is required here but the cell is empty.")
+    present = ~empty
+    if ftype == "integer":
+        values = pd.to_numeric(text.where(present), errors="coerce")
+        bad = present & (values.isna() | (values % 1 != 0))
+        idx = _first_bad(bad)
+        if idx is not None:
+            raise _fail(path, idx, name, f"{col[idx]!r} is not a whole number (the schema says type integer).")
+        typed = values.astype("Int64")
+    elif ftype == "number":
+        values = pd.to_numeric(text.where(present), errors="coerce")
+        idx = _first_bad(present & values.isna())
+        if idx is not None:
+            raise _fail(path, idx, name, f"{col[idx]!r} is not a number (the schema says type number; write 1234.5, no units or separators).")
+        typed = values.astype("Float64")
+    elif ftype == "date":
+        values = pd.to_datetime(text.where(present), format="%Y-%m-%d", errors="coerce")
+        idx = _first_bad(present & values.isna())
+        if idx is not None:
+            raise _fail(path, idx, name, f"{col[idx]!r} is not a date in the form YYYY-MM-DD (the schema says type date).")
+        typed = values
+    elif ftype == "boolean":
+        known = text.isin(_TRUE | _FALSE)
+        idx = _first_bad(present & ~known)
+        if idx is not None:
+            raise _fail(path, idx, name, f"{col[idx]!r} is not true or false (the schema says type boolean).")
+        typed = text.map(lambda v: True if v in _TRUE else (False if v in _FALSE else pd.NA)).astype("boolean")
+    else:
+        typed = col.where(present, pd.NA).astype("string")
+    # constraints on the typed values
+    if "enum" in cons:
+        allowed = cons["enum"]
+        check = typed.astype("string") if ftype != "string" else typed
+        bad = present & ~check.isin([str(a) for a in allowed])
+        idx = _first_bad(bad)
+        if idx is not None:
+            raise _fail(path, idx, name, f"{col[idx]!r} is not one of the allowed values {allowed}.")
+    for key, op, word in (("minimum", "lt", "below the minimum"), ("maximum", "gt", "above the maximum")):
+        if key in cons:
+            limit = cons[key]
+            if ftype == "date":
+                limit = pd.Timestamp(limit)
+            bad = present & getattr(typed, op)(limit).fillna(False).astype(bool)
+            idx = _first_bad(bad)
+            if idx is not None:
+                raise _fail(path, idx, name, f"{col[idx]!r} is {word} {cons[key]!r} allowed by the schema.")
+    if "pattern" in cons:
+        bad = present & ~text.str.fullmatch(cons["pattern"]).fillna(False).astype(bool)
+        idx = _first_bad(bad)
+        if idx is not None:
+            raise _fail(path, idx, name, f"{col[idx]!r} does not match the pattern {cons['pattern']!r}.")
+    if cons.get("unique"):
+        idx = _first_bad(present & typed.duplicated(keep="first"))
+        if idx is not None:
+            raise _fail(path, idx, name, f"{col[idx]!r} appears twice, but values in this column must be unique.")
+    return typed
+
+
+def _source_ids(ddir: Path) -> frozenset[str]:
+    return frozenset(_cached(BIBLIOGRAPHY, ddir)["source_id"].dropna())
+
+
+def _check_source_ids(df: pd.DataFrame, path: Path, ddir: Path) -> None:
+    known = _source_ids(ddir)
+    for idx, cell in df["source_id"].items():
+        if pd.isna(cell):
+            continue
+        for sid in str(cell).split(";"):
+            if sid.strip() not in known:
+                raise _fail(path, idx, "source_id", f"{sid.strip()!r} is not an id in data/sources.csv (the bibliography); add the source there first.")
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def _attrs(resource: dict[str, Any], ddir: Path) -> dict[str, Any]:
+    fields = resource.get("schema", {}).get("fields", [])
+    return {
+        "name": resource["name"],
+        "title": resource.get("title", resource["name"]),
+        "description": resource.get("description", ""),
+        "units": {f["name"]: f["unit"] for f in fields if f.get("unit")},
+        "sources": list(resource.get("sources", [])),
+        "licenses": list(resource.get("licenses", _package(ddir).get("licenses", []))),
+        "path": f"data/{resource['path']}",
+        "citation": cite(resource["name"], ddir),
+    }
+
+
+def bibliography(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """The bibliography (``data/sources.csv``) indexed by ``source_id``."""
+    return load(BIBLIOGRAPHY, data_dir).set_index("source_id")
+
+
+def _format_source(row: pd.Series) -> str:
+    parts = [str(row["author"])]
+    parts.append(f"({row['year']})" if pd.notna(row["year"]) else "(n.d.)")
+    title = str(row["title"])
+    parts.append(f"{title}.")
+    if pd.notna(row.get("publisher")):
+        parts.append(f"{row['publisher']}.")
+    if pd.notna(row.get("pages")):
+        parts.append(f"{row['pages']}.")
+    if pd.notna(row.get("url")):
+        parts.append(str(row["url"]))
+    return " ".join(parts)
+
+
+def cite(name: str, data_dir: str | Path | None = None) -> str:
+    """A formatted citation for dataset ``name``: the table, then every source it draws on.
+
+    >>> print(cite("events").splitlines()[0])  # doctest: +SKIP
+    Timeline of Sino-Soviet relations, 1949-1960. In: Sino-Soviet Relations 1957 (course data package), data/events.csv. Licence: CC-BY-4.0.
+    """
+    ddir = _data_dir(data_dir)
+    resource = _resource(name, ddir)
+    pkg = _package(ddir)
+    licences = resource.get("licenses", pkg.get("licenses", []))
+    lic = ", ".join(lic.get("name", "") for lic in licences) or "see datapackage.json"
+    lines = [
+        f"{resource.get('title', name)}. In: {pkg.get('title', 'course data package')}, data/{resource['path']}. Licence: {lic}."
+    ]
+    ids: list[str] = []
+    if name != BIBLIOGRAPHY and BIBLIOGRAPHY in _resources(ddir):
+        df = _cached(name, ddir)
+        if "source_id" in df.columns:
+            for cell in df["source_id"].dropna():
+                for sid in str(cell).split(";"):
+                    if sid.strip() not in ids:
+                        ids.append(sid.strip())
+    if ids:
+        bib = bibliography(ddir)
+        lines.append("Sources:")
+        lines.extend(f"- {_format_source(bib.loc[sid])}" for sid in sorted(ids))
+    else:
+        lines.extend(f"- {s.get('title', '')}" for s in resource.get("sources", []))
+    return "\n".join(lines)
+
+
+def units(df: pd.DataFrame) -> dict[str, str]:
+    """The units of a loaded dataset's columns (from ``df.attrs``)."""
+    return dict(df.attrs.get("units", {}))
+
+
+# --------------------------------------------------------------------------- maintenance
+
+
+def resource_sources(name: str, data_dir: str | Path | None = None) -> list[dict[str, str]]:
+    """The Frictionless ``sources`` list a resource should carry: one entry per source its rows cite."""
+    ddir = _data_dir(data_dir)
+    df = _cached(name, ddir)
+    bib = bibliography(ddir)
+    ids = sorted({sid.strip() for cell in df["source_id"].dropna() for sid in str(cell).split(";")})
+    out = []
+    for sid in ids:
+        entry = {"title": _format_source(bib.loc[sid]), "source_id": sid}
+        if pd.notna(bib.loc[sid, "url"]):
+            entry["path"] = str(bib.loc[sid, "url"])
+        out.append(entry)
+    return out
+
+
+def sync_sources(data_dir: str | Path | None = None, write: bool = True) -> list[str]:
+    """Rewrite every resource's ``sources`` in datapackage.json from the rows' ``source_id``s.
+
+    Returns the names of the resources whose ``sources`` changed (empty when in sync).
+    ``python -m helpers.data sync`` runs it; the data tests check that it has nothing to do.
+    """
+    ddir = _data_dir(data_dir)
+    path = ddir / "datapackage.json"
+    pkg = json.loads(path.read_text(encoding="utf-8"))
+    changed = []
+    for resource in pkg["resources"]:
+        if resource["name"] == BIBLIOGRAPHY or "source_id" not in {f["name"] for f in resource["schema"]["fields"]}:
+            continue
+        wanted = resource_sources(resource["name"], ddir)
+        if resource.get("sources") != wanted:
+            resource["sources"] = wanted
+            changed.append(resource["name"])
+    if changed and write:
+        path.write_text(json.dumps(pkg, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["sync"]:
+        names = sync_sources()
+        print("updated sources of: " + ", ".join(names) if names else "datapackage.json sources already in sync")
+    else:
+        print(datasets().to_string(index=False))

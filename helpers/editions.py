@@ -1,0 +1,318 @@
+"""Teacher edition -> student edition, and the nbgitpuller link for a class.
+
+The teacher editions in ``notebooks/`` are the source. ``python -m helpers.editions``
+(``make editions``) writes a student edition of each into ``notebooks/student/``:
+
+* a cell tagged ``solution`` becomes a placeholder that still runs;
+* inside any code cell, the lines between ``# BEGIN SOLUTION`` and ``# END SOLUTION``
+  become a placeholder (the markers survive a cell being copied or split);
+* a cell tagged ``teacher-only`` (model answers, rubrics, notes) is removed;
+* the placeholder assigns ``...`` to every ``answer...`` name the solution assigned,
+  so the self-check below it says "not answered yet" instead of failing;
+* the result is executed from a fresh kernel, so the stored outputs are exactly what a
+  student sees before answering, and no output of a solution can survive.
+
+It never overwrites a student edition that someone edited (its content no longer
+matches what the builder last wrote, as recorded in ``notebooks/student/.editions.json``)
+unless given ``--force``. A second run with nothing changed writes nothing.
+
+Usage::
+
+    python -m helpers.editions            # build every student edition
+    python -m helpers.editions --check    # exit 1 if any edition is stale (no writes)
+    python -m helpers.editions --force    # overwrite edited student editions
+    python -m helpers.editions link --hub https://hub.example.edu \\
+        --repo https://github.com/ORG/REPO --branch main
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import hashlib
+import json
+import re
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+TEACHER_DIR = ROOT / "notebooks"
+STUDENT_DIR = TEACHER_DIR / "student"
+MANIFEST = ".editions.json"
+
+SOLUTION_TAG = "solution"
+TEACHER_TAG = "teacher-only"
+BEGIN = re.compile(r"^\s*#+\s*BEGIN SOLUTION\b.*$")
+END = re.compile(r"^\s*#+\s*END SOLUTION\b.*$")
+ANSWER_NAME = re.compile(r"^answer\w*$")
+EXEC_TIMEOUT = 300  # seconds per cell; a lesson cell takes well under one
+
+BANNER = (
+    "> **Student edition.** Generated from the teacher edition `notebooks/{name}` by `make editions`. "
+    "Work in this notebook: once you have changed it, the generator will not overwrite it "
+    "(a teacher can force that with `--force`)."
+)
+
+
+class EditionError(Exception):
+    """A teacher notebook that cannot be turned into a student edition (the message says why)."""
+
+
+# --------------------------------------------------------------------------- transforming
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _placeholder(solution_lines: list[str], indent: str) -> list[str]:
+    """Lines that stand in for a solution: ``answer_x = ...`` for each answer name it assigned."""
+    names: list[str] = []
+    try:
+        tree = ast.parse(textwrap.dedent("\n".join(solution_lines)))
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+                targets = [node.target]
+            for target in targets:
+                for leaf in ast.walk(target):
+                    if isinstance(leaf, ast.Name) and ANSWER_NAME.match(leaf.id) and leaf.id not in names:
+                        names.append(leaf.id)
+    except SyntaxError:
+        pass
+    if not names:
+        return [f"{indent}# Your code here."]
+    return [f"{indent}{name} = ...  # replace ... with your answer" for name in names]
+
+
+def strip_solutions(source: str, where: str) -> tuple[str, list[str]]:
+    """Replace every ``# BEGIN SOLUTION`` ... ``# END SOLUTION`` region; return new source and removed lines."""
+    out: list[str] = []
+    removed: list[str] = []
+    region: list[str] | None = None
+    indent = ""
+    for number, line in enumerate(source.splitlines(), start=1):
+        if BEGIN.match(line):
+            if region is not None:
+                raise EditionError(f"{where}: line {number} opens a solution inside another (missing # END SOLUTION?).")
+            region, indent = [], line[: len(line) - len(line.lstrip())]
+        elif END.match(line):
+            if region is None:
+                raise EditionError(f"{where}: line {number} closes a solution that was never opened.")
+            out.extend(_placeholder(region, indent))
+            removed.extend(region)
+            region = None
+        elif region is not None:
+            region.append(line)
+        else:
+            out.append(line)
+    if region is not None:
+        raise EditionError(f"{where}: a # BEGIN SOLUTION is never closed by # END SOLUTION.")
+    return "\n".join(out), removed
+
+
+@dataclass
+class Removed:
+    """What the transformation took out of a teacher notebook (for the leak test)."""
+
+    lines: list[str]
+    outputs: list[str]
+
+
+def _output_text(cell) -> list[str]:
+    texts = []
+    for out in cell.get("outputs", []):
+        if "text" in out:
+            texts.append("".join(out["text"]))
+        for mime, value in out.get("data", {}).items():
+            if mime.startswith("text/"):
+                texts.append("".join(value) if isinstance(value, list) else str(value))
+    return texts
+
+
+def student_notebook(teacher: nbformat.NotebookNode, name: str) -> tuple[nbformat.NotebookNode, Removed]:
+    """The student edition of ``teacher`` (unexecuted) and what was removed from it."""
+    nb = copy.deepcopy(teacher)
+    cells = []
+    removed = Removed([], [])
+    for index, cell in enumerate(nb.cells, start=1):
+        where = f"notebooks/{name}, cell {index}"
+        tags = _tags(cell)
+        if TEACHER_TAG in tags:
+            removed.lines.extend(cell.source.splitlines())
+            removed.outputs.extend(_output_text(cell))
+            continue
+        if cell.cell_type == "code":
+            if SOLUTION_TAG in tags:
+                lines = cell.source.splitlines()
+                new_source = "\n".join(_placeholder(lines, ""))
+                took = lines
+            else:
+                new_source, took = strip_solutions(cell.source, where)
+            if took:
+                removed.lines.extend(took)
+                removed.outputs.extend(_output_text(cell))
+                cell.source = new_source
+                cell.metadata["tags"] = [t for t in tags if t != SOLUTION_TAG] + (["answer"] if "answer" not in tags else [])
+            cell.outputs = []
+            cell.execution_count = None
+        elif SOLUTION_TAG in tags:
+            raise EditionError(f"{where}: only code cells can be tagged '{SOLUTION_TAG}'; tag a model answer '{TEACHER_TAG}'.")
+        cells.append(cell)
+    banner = nbformat.v4.new_markdown_cell(BANNER.format(name=name))
+    banner.id = "student-edition-banner"
+    banner.metadata["tags"] = ["edition-banner"]
+    nb.cells = [banner, *cells]
+    return nb, removed
+
+
+# --------------------------------------------------------------------------- executing and writing
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
+    """Run ``nb`` top to bottom in a fresh kernel in ``cwd``: no timing, no widget state stored."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(
+        nb,
+        timeout=EXEC_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(cwd)}},
+        record_timing=False,
+        store_widget_state=False,
+    )
+    client.execute()
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def _text(nb: nbformat.NotebookNode) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def teacher_notebooks(teacher_dir: Path = TEACHER_DIR) -> list[Path]:
+    return sorted(p for p in teacher_dir.glob("[0-9][0-9]_*.ipynb"))
+
+
+def render(teacher_path: Path, student_dir: Path = STUDENT_DIR, run: bool = True) -> str:
+    """The text of the student edition of ``teacher_path``, executed unless ``run`` is False."""
+    teacher = nbformat.read(teacher_path, as_version=4)
+    nb, _ = student_notebook(teacher, teacher_path.name)
+    if run:
+        student_dir.mkdir(parents=True, exist_ok=True)
+        nb = execute(nb, student_dir)
+    return _text(nb)
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _load_manifest(student_dir: Path) -> dict[str, str]:
+    path = student_dir / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def build(
+    teacher_dir: Path = TEACHER_DIR,
+    student_dir: Path = STUDENT_DIR,
+    *,
+    force: bool = False,
+    check_only: bool = False,
+    run: bool = True,
+    names: list[str] | None = None,
+    log=print,
+) -> int:
+    """Write every student edition. Returns 0, or 1 if an edited edition was kept or (``check_only``) one is stale."""
+    student_dir.mkdir(parents=True, exist_ok=True)
+    manifest = _load_manifest(student_dir)
+    status = 0
+    for teacher_path in teacher_notebooks(teacher_dir):
+        if names and teacher_path.name not in names and teacher_path.stem not in names:
+            continue
+        target = student_dir / teacher_path.name
+        new_text = render(teacher_path, student_dir, run=run)
+        old_text = target.read_text(encoding="utf-8") if target.exists() else None
+        if old_text == new_text:
+            manifest[target.name] = _digest(new_text)
+            log(f"unchanged  {_rel(target)}")
+            continue
+        if check_only:
+            log(f"STALE      {_rel(target)}: differs from what the builder makes from {teacher_path.name}")
+            status = 1
+            continue
+        edited = old_text is not None and manifest.get(target.name) != _digest(old_text)
+        if edited and not force:
+            log(
+                f"KEPT       {_rel(target)}: it was edited since the builder last wrote it, so it was not overwritten. "
+                "Move your copy aside, or run again with --force to replace it."
+            )
+            status = 1
+            continue
+        target.write_text(new_text, encoding="utf-8")
+        manifest[target.name] = _digest(new_text)
+        log(f"wrote      {_rel(target)}")
+    if not check_only:
+        (student_dir / MANIFEST).write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n", encoding="utf-8")
+    return status
+
+
+# --------------------------------------------------------------------------- nbgitpuller
+
+
+def nbgitpuller_link(hub: str, repo: str, branch: str = "main", path: str = "notebooks/student/00_start_here.ipynb", app: str = "lab") -> str:
+    """The link that clones (or updates) ``repo`` into each student's home on ``hub`` and opens ``path``.
+
+    >>> nbgitpuller_link("https://hub.example.edu", "https://github.com/org/sino-soviet-1957")
+    'https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Forg%2Fsino-soviet-1957&urlpath=lab%2Ftree%2Fsino-soviet-1957%2Fnotebooks%2Fstudent%2F00_start_here.ipynb&branch=main'
+    """
+    for label, url in (("hub", hub), ("repo", repo)):
+        if not re.match(r"^https?://[^\s/]+", url or ""):
+            raise ValueError(f"--{label} must be a full URL starting with https://, got {url!r}")
+    folder = repo.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    urlpath = f"{app}/tree/{folder}/{path.lstrip('/')}"
+    query = urlencode({"repo": repo, "urlpath": urlpath, "branch": branch}, quote_via=quote, safe="")
+    return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "link":
+        parser = argparse.ArgumentParser(prog="python -m helpers.editions link", description="Print the nbgitpuller link for a class.")
+        parser.add_argument("--hub", required=True, help="the JupyterHub's URL, e.g. https://hub.example.edu")
+        parser.add_argument("--repo", required=True, help="this repository's URL")
+        parser.add_argument("--branch", default="main")
+        parser.add_argument("--path", default="notebooks/student/00_start_here.ipynb", help="notebook or folder to open")
+        parser.add_argument("--app", default="lab", choices=["lab", "tree"])
+        args = parser.parse_args(argv[1:])
+        try:
+            print(nbgitpuller_link(args.hub, args.repo, args.branch, args.path, args.app))
+        except ValueError as err:
+            parser.error(str(err))
+        return 0
+    parser = argparse.ArgumentParser(prog="python -m helpers.editions", description="Write the student editions from the teacher editions.")
+    parser.add_argument("names", nargs="*", help="only these notebooks (e.g. 01_honeymoon.ipynb)")
+    parser.add_argument("--force", action="store_true", help="overwrite student editions that were edited")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if any edition is stale")
+    args = parser.parse_args(argv)
+    try:
+        return build(force=args.force, check_only=args.check, names=args.names or None)
+    except EditionError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Maintainers: re-run every teacher notebook from a fresh kernel and store its outputs.
+
+``python -m helpers.execute [names...]`` (``make execute``) runs each ``notebooks/NN_*.ipynb``
+top to bottom in a new kernel, with no timing metadata and no widget state, so that the
+stored outputs are the ones nbval will compare. Only outputs change: the cells' sources
+(a teacher's own edits) are written back exactly as they were read.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import nbformat
+
+from helpers.editions import TEACHER_DIR, _rel, execute, teacher_notebooks
+
+
+def main(argv: list[str] | None = None) -> int:
+    names = list(sys.argv[1:] if argv is None else argv)
+    for path in teacher_notebooks(TEACHER_DIR):
+        if names and path.name not in names and path.stem not in names:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        before = [c.source for c in nb.cells]
+        nb = execute(nb, TEACHER_DIR)
+        assert [c.source for c in nb.cells] == before, "executing must never change a cell's source"
+        text = nbformat.writes(nb) + "\n"
+        if path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            print(f"executed   {_rel(path)}")
+        else:
+            print(f"unchanged  {_rel(path)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

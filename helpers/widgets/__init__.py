@@ -1,0 +1,99 @@
+"""ipywidgets explorers. Thin: each control change calls analysis and plots, nothing more.
+
+Every explorer is an :class:`Explorer`: ``explorer.view`` is what the notebook displays,
+``explorer.set(name=value)`` drives it from Python (tests and benchmarks do), and
+``explorer.summary`` is the plain-text result of the last redraw, which a lesson prints in
+a separate cell so that nbval can check it (nbval cannot see inside an ``Output``).
+A value the analysis cannot handle (a negative year range, an absurd growth rate) shows
+its message in the output area instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as W
+import pandas as pd
+
+from helpers import plots
+from helpers.analysis import AnalysisError
+
+__all__ = ["Explorer", "timeline_explorer"]
+
+
+class Explorer:
+    """Controls + an ``Output``; ``render(**values)`` draws and returns a text summary."""
+
+    def __init__(self, controls: dict[str, W.ValueWidget], render: Callable[..., tuple[Any, str]], title: str = ""):
+        self.controls = controls
+        self._render = render
+        self.out = W.Output(layout=W.Layout(min_height="120px"))
+        self.message = W.HTML()
+        self.summary = ""
+        self.ax = None
+        header = [W.HTML(f"<b>{title}</b>")] if title else []
+        self.view = W.VBox([*header, W.HBox(list(controls.values())), self.message, self.out])
+        for control in controls.values():
+            control.observe(self._changed, names="value")
+        self.update()
+
+    def values(self) -> dict[str, Any]:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def set(self, **values: Any) -> str:
+        """Change controls from Python (as a student would with the mouse); returns the summary."""
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise KeyError(f"No control called {unknown}; the controls are {sorted(self.controls)}.")
+        with self.out.hold_trait_notifications():
+            for name, value in values.items():
+                self.controls[name].unobserve(self._changed, names="value")
+                try:
+                    self.controls[name].value = value
+                finally:
+                    self.controls[name].observe(self._changed, names="value")
+        return self.update()
+
+    def _changed(self, _change: dict) -> None:
+        self.update()
+
+    def update(self) -> str:
+        """Redraw from the current control values; never raises for a value the analysis refuses."""
+        self.out.clear_output(wait=True)
+        try:
+            self.ax, self.summary = self._render(**self.values())
+            self.message.value = ""
+        except (AnalysisError, ValueError) as err:
+            self.ax, self.summary = None, f"Cannot show this: {err}"
+            self.message.value = f"<span style='color:#a00'>{self.summary}</span>"
+        with self.out:
+            if self.ax is not None:
+                plots.show(self.ax)
+            else:
+                print(self.summary)
+        return self.summary
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.view)
+
+
+def timeline_explorer(events: pd.DataFrame, start: int = 1949, end: int = 1960) -> Explorer:
+    """Pick a range of years and the categories to show; see the timeline and the counts."""
+    years = W.IntRangeSlider(value=(start, end), min=int(events["date"].dt.year.min()), max=int(events["date"].dt.year.max()), description="Years", continuous_update=False)
+    cats = [c for c in plots.CATEGORY_COLORS if c in set(events["category"])]
+    chooser = W.SelectMultiple(options=cats, value=tuple(cats), description="Categories", rows=len(cats))
+
+    def render(years: tuple[int, int], categories: tuple[str, ...]):
+        if not categories:
+            raise ValueError("choose at least one category.")
+        lo, hi = f"{years[0]}-01-01", f"{years[1]}-12-31"
+        ax = plots.timeline(events, lo, hi, categories=categories, labels=(years[1] - years[0] <= 6))
+        shown = events[(events["date"] >= lo) & (events["date"] <= hi) & events["category"].isin(categories)]
+        counts = shown["category"].value_counts()
+        summary = f"{len(shown)} events, {years[0]}–{years[1]}: " + ", ".join(f"{c} {counts[c]}" for c in categories if c in counts)
+        return ax, summary
+
+    return Explorer({"years": years, "categories": chooser}, render, title="Timeline explorer")

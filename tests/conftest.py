@@ -1,0 +1,89 @@
+"""Shared fixtures: a tiny, valid data package in a temporary folder that tests can break."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TINY_PACKAGE = {
+    "name": "tiny",
+    "title": "Tiny test package",
+    "licenses": [{"name": "CC-BY-4.0"}],
+    "resources": [
+        {
+            "name": "sources",
+            "path": "sources.csv",
+            "title": "Bibliography",
+            "schema": {
+                "fields": [
+                    {"name": "source_id", "type": "string", "constraints": {"required": True, "unique": True}},
+                    {"name": "author", "type": "string", "constraints": {"required": True}},
+                    {"name": "title", "type": "string", "constraints": {"required": True}},
+                    {"name": "year", "type": "integer"},
+                    {"name": "publisher", "type": "string"},
+                    {"name": "pages", "type": "string"},
+                    {"name": "url", "type": "string"},
+                    {"name": "kind", "type": "string", "constraints": {"enum": ["scholarship", "seed"]}},
+                    {"name": "notes", "type": "string"},
+                ],
+                "primaryKey": ["source_id"],
+            },
+        },
+        {
+            "name": "steel",
+            "path": "steel.csv",
+            "title": "Steel output",
+            "sources": [{"title": "Test source"}],
+            "schema": {
+                "fields": [
+                    {"name": "country", "type": "string", "constraints": {"required": True, "enum": ["China", "UK"]}},
+                    {"name": "year", "type": "integer", "constraints": {"required": True, "minimum": 1949, "maximum": 1980}},
+                    {"name": "value", "type": "number", "unit": "thousand metric tons", "constraints": {"required": True, "minimum": 0}},
+                    {"name": "date", "type": "date"},
+                    {"name": "contested", "type": "boolean"},
+                    {"name": "source_id", "type": "string", "constraints": {"required": True}},
+                    {"name": "source_pages", "type": "string", "constraints": {"required": True}},
+                ],
+                "primaryKey": ["country", "year"],
+            },
+        },
+    ],
+}
+
+TINY_SOURCES = (
+    "source_id,author,title,year,publisher,pages,url,kind,notes\n"
+    "alpha2001,A. Author,A Book,2001,Press,,,scholarship,\n"
+    "beta2002,B. Author,Another Book,2002,Press,,,scholarship,\n"
+)
+
+TINY_STEEL = (
+    "country,year,value,date,contested,source_id,source_pages\n"
+    "China,1957,5350,1957-12-31,false,alpha2001,p. 1\n"
+    "UK,1957,22047,1957-12-31,true,beta2002,table 2\n"
+    "China,1958,8000,,false,alpha2001;beta2002,p. 2\n"
+)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    """A valid tiny package; tests overwrite steel.csv to break it."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "datapackage.json").write_text(json.dumps(TINY_PACKAGE), encoding="utf-8")
+    (folder / "sources.csv").write_text(TINY_SOURCES, encoding="utf-8")
+    (folder / "steel.csv").write_text(TINY_STEEL, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """A copy of the repository's notebooks, helpers and data, for tests that write files."""
+    dest = tmp_path / "repo"
+    for part in ("notebooks", "data", "helpers"):
+        shutil.copytree(ROOT / part, dest / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return dest

@@ -1,0 +1,96 @@
+"""The course data package: valid against the Frictionless standard, complete, every row sourced."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers.data import BIBLIOGRAPHY, bibliography, datasets, load, sync_sources
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+PACKAGE = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+NAMES = [r["name"] for r in PACKAGE["resources"]]
+TABLES = [n for n in NAMES if n != BIBLIOGRAPHY]
+
+
+def test_frictionless_validates_the_whole_package():
+    from frictionless import validate
+
+    report = validate(str(DATA / "datapackage.json"))
+    problems = report.flatten(["taskName", "rowNumber", "fieldName", "type", "note"])
+    assert report.valid, f"frictionless found: {problems[:10]}"
+
+
+def test_every_csv_is_described_and_every_description_has_a_file():
+    described = {r["path"] for r in PACKAGE["resources"]}
+    on_disk = {p.name for p in DATA.glob("*.csv")}
+    assert on_disk - described == set(), f"CSV files not described in datapackage.json: {sorted(on_disk - described)}"
+    assert described - on_disk == set(), f"described but missing: {sorted(described - on_disk)}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_resource_loads_with_title_licence_and_sources(name):
+    df = load(name)
+    assert len(df) > 0
+    assert df.attrs["title"]
+    assert df.attrs["licenses"], f"{name} has no licence"
+    assert df.attrs["sources"], f"{name} has no sources in datapackage.json"
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_every_row_names_its_source_and_page(name):
+    df = load(name)
+    assert {"source_id", "source_pages"} <= set(df.columns), f"{name} needs source_id and source_pages columns"
+    assert df["source_id"].notna().all() and df["source_pages"].notna().all()
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_numbers_have_units(name):
+    resource = next(r for r in PACKAGE["resources"] if r["name"] == name)
+    columns = {f["name"] for f in resource["schema"]["fields"]}
+    for field in resource["schema"]["fields"]:
+        if field["type"] == "number":
+            assert field.get("unit") or "unit" in columns, f"{name}.{field['name']} is a number without a unit"
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_contested_rows_explain_the_alternative(name):
+    df = load(name)
+    flagged = df.iloc[0:0]
+    if "contested" in df.columns:
+        flagged = df[df["contested"].fillna(False)]
+    elif "status" in df.columns:
+        flagged = df[df["status"].astype("string").str.contains("contested", na=False)]
+    if len(flagged):
+        assert "notes" in df.columns
+        missing = flagged[flagged["notes"].isna()]
+        assert missing.empty, f"{name}: contested rows without a note on the alternative: rows {list(missing.index + 1)}"
+
+
+def test_resource_sources_are_in_sync_with_the_rows():
+    assert sync_sources(write=False) == [], "run: python -m helpers.data sync"
+
+
+def test_every_bibliography_entry_is_cited_somewhere():
+    """A work in sources.csv is cited by a data row, or by its id in a lesson (its Sources section)."""
+    used = set()
+    for name in TABLES:
+        for cell in load(name)["source_id"].dropna():
+            used.update(s.strip() for s in str(cell).split(";"))
+    lessons = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    unused = sorted(sid for sid in set(bibliography().index) - used if f'"{sid}"' not in lessons and f"'{sid}'" not in lessons.replace('\\"', '"'))
+    assert not unused, f"sources.csv lists works that no row and no lesson cites: {unused}"
+
+
+def test_events_timeline_has_at_least_40_sourced_events_1949_1960():
+    events = load("events")
+    assert len(events) >= 40
+    assert events["date"].dt.year.between(1949, 1960).all()
+    assert events["event_id"].is_unique
+
+
+def test_datasets_lists_every_resource():
+    assert datasets()["name"].tolist() == NAMES

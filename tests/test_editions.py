@@ -1,0 +1,207 @@
+"""helpers.editions: placeholders, teacher-only cells, idempotence, refusal to overwrite, leaks, freshness."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from helpers import editions
+from helpers.editions import EditionError, build, nbgitpuller_link, render, strip_solutions, student_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tiny_teacher() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Tiny lesson\n\n### Exercise 9.2\nWhich year?"),
+        new_code_cell("from helpers.exercises import check\nyears = [1954, 1957]"),
+        new_code_cell("# BEGIN SOLUTION\nanswer_9_2 = max(years) + 0  # SECRET-LINE-ONE\n# END SOLUTION\nprint('done')"),
+        new_code_cell("check('9.2', answer_9_2)"),
+        new_code_cell("answer_9_3 = sorted(years)  # SECRET-WHOLE-CELL", metadata={"tags": ["solution"]}),
+        new_markdown_cell("Model answer: SECRET-RUBRIC", metadata={"tags": ["teacher-only"]}),
+        new_markdown_cell("*Write your answer here.*", metadata={"tags": ["student-answer"]}),
+    ]
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    for n, cell in enumerate(nb.cells):
+        cell.id = f"cell-{n}"
+    return nb
+
+
+def test_strip_solutions_keeps_the_rest_and_assigns_placeholders():
+    source = "x = 1\n    # BEGIN SOLUTION\n    answer_a, answer_b = 1, 2\n    tmp = 3\n    # END SOLUTION\ny = 2"
+    new, removed = strip_solutions(source, "nb")
+    assert new == "x = 1\n    answer_a = ...  # replace ... with your answer\n    answer_b = ...  # replace ... with your answer\ny = 2"
+    assert removed == ["    answer_a, answer_b = 1, 2", "    tmp = 3"]
+
+
+def test_strip_solutions_without_answer_names_leaves_a_comment():
+    new, _ = strip_solutions("# BEGIN SOLUTION\nplot(x)\n# END SOLUTION", "nb")
+    assert new == "# Your code here."
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("# BEGIN SOLUTION\nx = 1", "nb: a # BEGIN SOLUTION is never closed by # END SOLUTION."),
+        ("x = 1\n# END SOLUTION", "nb: line 2 closes a solution that was never opened."),
+        ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "nb: line 2 opens a solution inside another"),
+    ],
+)
+def test_unbalanced_markers_are_named(source, message):
+    with pytest.raises(EditionError, match=re.escape(message)):
+        strip_solutions(source, "nb")
+
+
+def test_student_notebook_replaces_and_removes():
+    nb, removed = student_notebook(tiny_teacher(), "09_tiny.ipynb")
+    sources = [c.source for c in nb.cells]
+    assert sources[0].startswith("> **Student edition.** Generated from the teacher edition `notebooks/09_tiny.ipynb`")
+    assert sources[3] == "answer_9_2 = ...  # replace ... with your answer\nprint('done')"
+    assert sources[5] == "answer_9_3 = ...  # replace ... with your answer"
+    assert "SECRET" not in json.dumps(nb)
+    assert all(c.get("outputs", []) == [] for c in nb.cells if c.cell_type == "code")
+    assert "Model answer: SECRET-RUBRIC" in removed.lines
+    assert nb.cells[-1].source == "*Write your answer here.*"
+
+
+def test_solution_tag_on_markdown_is_refused():
+    nb = tiny_teacher()
+    nb.cells[0].metadata["tags"] = ["solution"]
+    with pytest.raises(EditionError, match="cell 1: only code cells can be tagged 'solution'"):
+        student_notebook(nb, "09_tiny.ipynb")
+
+
+@pytest.fixture
+def dirs(tmp_path: Path) -> tuple[Path, Path]:
+    teacher_dir, student_dir = tmp_path / "notebooks", tmp_path / "notebooks" / "student"
+    teacher_dir.mkdir()
+    nbformat.write(tiny_teacher(), teacher_dir / "09_tiny.ipynb")
+    return teacher_dir, student_dir
+
+
+def test_build_is_idempotent(dirs):
+    teacher_dir, student_dir = dirs
+    log: list[str] = []
+    assert build(teacher_dir, student_dir, run=False, log=log.append) == 0
+    first = (student_dir / "09_tiny.ipynb").read_text()
+    assert build(teacher_dir, student_dir, run=False, log=log.append) == 0
+    assert (student_dir / "09_tiny.ipynb").read_text() == first
+    assert log[0].startswith("wrote") and log[1].startswith("unchanged")
+
+
+def test_build_refuses_to_overwrite_an_edited_edition_unless_forced(dirs):
+    teacher_dir, student_dir = dirs
+    build(teacher_dir, student_dir, run=False, log=lambda _: None)
+    target = student_dir / "09_tiny.ipynb"
+    nb = nbformat.read(target, as_version=4)
+    nb.cells[3].source = "answer_9_2 = 1957  # my own answer"
+    nbformat.write(nb, target)
+    edited = target.read_text()
+    # the teacher changes the source: the builder now wants to write a new edition
+    teacher = nbformat.read(teacher_dir / "09_tiny.ipynb", as_version=4)
+    teacher.cells[0].source += "\nA new sentence."
+    nbformat.write(teacher, teacher_dir / "09_tiny.ipynb")
+    log: list[str] = []
+    assert build(teacher_dir, student_dir, run=False, log=log.append) == 1
+    assert target.read_text() == edited
+    assert "was edited since the builder last wrote it" in log[0] and "--force" in log[0]
+    assert build(teacher_dir, student_dir, run=False, force=True, log=log.append) == 0
+    assert "answer_9_2 = 1957" not in target.read_text()
+    assert "A new sentence." in target.read_text()
+
+
+def test_an_unknown_file_in_the_way_is_not_overwritten(dirs):
+    teacher_dir, student_dir = dirs
+    student_dir.mkdir(parents=True)
+    (student_dir / "09_tiny.ipynb").write_text("{}")
+    assert build(teacher_dir, student_dir, run=False, log=lambda _: None) == 1
+    assert (student_dir / "09_tiny.ipynb").read_text() == "{}"
+
+
+def test_check_mode_reports_stale_without_writing(dirs):
+    teacher_dir, student_dir = dirs
+    log: list[str] = []
+    assert build(teacher_dir, student_dir, run=False, check_only=True, log=log.append) == 1
+    assert not (student_dir / "09_tiny.ipynb").exists()
+    assert log[0].startswith("STALE")
+
+
+def test_placeholders_run_and_say_not_answered_yet(dirs, tmp_path):
+    teacher_dir, student_dir = dirs
+    bank = tmp_path / "bank.json"
+    from helpers.exercises import register
+
+    register("9.2", 1957, kind="integer", hint="h", bank_path=bank)
+    teacher = nbformat.read(teacher_dir / "09_tiny.ipynb", as_version=4)
+    teacher.cells[3].source = f"check('9.2', answer_9_2, bank_path={str(bank)!r})"
+    nbformat.write(teacher, teacher_dir / "09_tiny.ipynb")
+    text = render(teacher_dir / "09_tiny.ipynb", student_dir, run=True)
+    nb = nbformat.reads(text, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    shown = json.dumps(outputs)
+    assert "Exercise 9.2: not answered yet." in shown
+    assert "done" in shown
+
+
+def test_nbgitpuller_link():
+    link = nbgitpuller_link("https://hub.example.edu/", "https://github.com/org/sino-soviet-1957.git", "main")
+    assert link == (
+        "https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Forg%2Fsino-soviet-1957.git"
+        "&urlpath=lab%2Ftree%2Fsino-soviet-1957%2Fnotebooks%2Fstudent%2F00_start_here.ipynb&branch=main"
+    )
+    with pytest.raises(ValueError, match="--hub must be a full URL"):
+        nbgitpuller_link("hub.example.edu", "https://github.com/org/x")
+
+
+def test_link_command_prints_the_link(capsys):
+    assert editions.main(["link", "--hub", "https://hub.example.edu", "--repo", "https://github.com/org/r", "--branch", "dev"]) == 0
+    assert capsys.readouterr().out.strip().endswith("&branch=dev")
+
+
+# --------------------------------------------------------------------------- the course's own editions
+
+TEACHER = editions.teacher_notebooks(ROOT / "notebooks")
+
+
+def test_every_lesson_has_a_student_edition():
+    assert TEACHER, "there are teacher notebooks"
+    for path in TEACHER:
+        assert (ROOT / "notebooks" / "student" / path.name).exists(), f"no student edition of {path.name}: run make editions"
+
+
+def _sources_without_outputs(text: str) -> list:
+    nb = nbformat.reads(text, as_version=4)
+    return [(c.cell_type, c.source, sorted(c.metadata.get("tags", []))) for c in nb.cells]
+
+
+@pytest.mark.parametrize("path", TEACHER, ids=lambda p: p.name)
+def test_committed_student_edition_is_fresh(path):
+    """The committed student edition is what the builder makes from the committed teacher edition."""
+    expected = _sources_without_outputs(render(path, run=False))
+    committed = _sources_without_outputs((ROOT / "notebooks" / "student" / path.name).read_text(encoding="utf-8"))
+    assert committed == expected, f"notebooks/student/{path.name} is stale: run make editions"
+
+
+def _lines(texts) -> set[str]:
+    return {line.strip() for text in texts for line in text.splitlines() if len(line.strip()) >= 12}
+
+
+@pytest.mark.parametrize("path", TEACHER, ids=lambda p: p.name)
+def test_no_solution_leaks_into_the_student_edition(path):
+    teacher = nbformat.read(path, as_version=4)
+    _, removed = student_notebook(teacher, path.name)
+    student_text = (ROOT / "notebooks" / "student" / path.name).read_text(encoding="utf-8")
+    kept_nb, _ = student_notebook(teacher, path.name)
+    kept_teacher_text = _lines(c.source for c in kept_nb.cells)  # lines the lesson itself shows students
+    secret = (_lines(removed.lines) | _lines(removed.outputs)) - kept_teacher_text
+    student_lines = _lines([json.dumps(json.loads(student_text), ensure_ascii=False, indent=0).replace("\\n", "\n")])
+    student_blob = student_text + json.dumps(json.loads(student_text), ensure_ascii=False)
+    leaked = sorted(line for line in secret if line in student_blob or line in student_lines)
+    assert not leaked, f"{path.name}: solution or teacher-only text in the student edition: {leaked[:5]}"
