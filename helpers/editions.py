@@ -51,6 +51,7 @@ TEACHER_TAG = "teacher-only"
 BEGIN = re.compile(r"^\s*#+\s*BEGIN SOLUTION\b.*$")
 END = re.compile(r"^\s*#+\s*END SOLUTION\b.*$")
 ANSWER_NAME = re.compile(r"^answer\w*$")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 EXEC_TIMEOUT = 300  # seconds per cell; a lesson cell takes well under one
 
 BANNER = (
@@ -178,7 +179,12 @@ def student_notebook(teacher: nbformat.NotebookNode, name: str) -> tuple[nbforma
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
-    """Run ``nb`` top to bottom in a fresh kernel in ``cwd``: no timing, no widget state stored."""
+    """Run ``nb`` top to bottom in a fresh kernel in ``cwd``: no timing, no widget state stored.
+
+    Widget views are dropped from the stored outputs: their model ids are random, so they would
+    change on every run, and without the kernel that made them they cannot render anyway.
+    (nbclient must still track widget state while running, or capturing ``Output`` widgets fail.)
+    """
     from nbclient import NotebookClient
 
     client = NotebookClient(
@@ -187,10 +193,13 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
         kernel_name="python3",
         resources={"metadata": {"path": str(cwd)}},
         record_timing=False,
-        store_widget_state=False,
+        store_widget_state=True,
     )
     client.execute()
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
     return nb
 
 

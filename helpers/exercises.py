@@ -295,8 +295,12 @@ def check(question_id: str, answer: Any, bank_path: Path | None = None) -> Feedb
     bank = _bank(bank_path)
     qid = str(question_id).strip()
     if qid not in bank:
-        known = ", ".join(known_questions(bank_path)) or "(none registered)"
-        return Feedback(f"There is no exercise '{question_id}'. The exercises are: {known}.", None)
+        every = known_questions(bank_path)
+        lesson = qid.split(".", 1)[0]
+        same = [q for q in every if q.split(".", 1)[0] == lesson]
+        if same:
+            return Feedback(f"There is no exercise '{question_id}'. Lesson {lesson}'s exercises are: {', '.join(same)}.", None)
+        return Feedback(f"There is no exercise '{question_id}'. The exercises are: {', '.join(every) or '(none registered)'}.", None)
     spec = bank[qid]
     label = f"Exercise {qid}"
     if answer is ... or answer is NotImplemented:

@@ -13,6 +13,7 @@ can read it and nbval can compare it.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from weakref import WeakKeyDictionary
@@ -126,11 +127,27 @@ def source_note(*frames: pd.DataFrame) -> str:
     return text
 
 
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+
+def _latin(text: str) -> str:
+    """Text for drawing with the default font: Chinese characters (and brackets left empty) removed.
+
+    The printed description keeps them; the figure's font has no CJK glyphs on most machines.
+    """
+    text = re.sub(r"\s*[(（][^()（）]*[\u2e80-\u9fff][^()（）]*[)）]", "", text)
+    return re.sub(r"\s{2,}", " ", _CJK.sub("", text)).strip()
+
+
 def finish(ax: Axes, source: str, alt: str) -> Axes:
     """Attach a source line (drawn under the figure) and alt text to ``ax``'s figure."""
     fig = ax.figure
-    fig.text(0.01, 0.005, "\n".join(textwrap.wrap("Source: " + source, 130)), fontsize=TYPE_SCALE["small"] - 1, color="#444444", va="bottom")
-    fig.subplots_adjust(bottom=0.2)
+    lines = textwrap.wrap("Source: " + _latin(source), 130)
+    size = TYPE_SCALE["small"] - 1
+    fig.text(0.01, 0.005, "\n".join(lines), fontsize=size, color="#444444", va="bottom")
+    # room under the axes for the tick labels, the x label and every wrapped line of the source
+    needed = 0.6 + len(lines) * size * 1.35 / 72  # inches
+    fig.subplots_adjust(bottom=min(0.5, needed / fig.get_figheight()))
     _META[fig] = {"source": source, "alt": alt}
     return ax
 
@@ -161,7 +178,7 @@ def shade_period(ax: Axes, start, end, label: str | None = None, *, dates: bool 
     if dates:
         lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     else:
-        lo, hi = (pd.Timestamp(start).year + (pd.Timestamp(start).dayofyear - 1) / 365.25, pd.Timestamp(end).year + pd.Timestamp(end).dayofyear / 365.25)
+        lo, hi = (pd.Timestamp(start).year + (pd.Timestamp(start).day_of_year - 1) / 365.25, pd.Timestamp(end).year + pd.Timestamp(end).day_of_year / 365.25)
     ax.axvspan(lo, hi, color="#999999", alpha=0.15, lw=0, label=label)
     if label:
         ax.annotate(label, xy=(lo, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points", va="top", fontsize=TYPE_SCALE["small"], color="#444444")
@@ -258,7 +275,7 @@ def timeline(
         if labels:
             for n, (_, row) in enumerate(part.iterrows()):
                 ax.annotate(
-                    textwrap.shorten(str(row["title"]), 28, placeholder="…"),
+                    textwrap.shorten(_latin(str(row["title"])), 28, placeholder="…"),
                     (row["date"], lane_no),
                     xytext=(0, 7 if n % 2 == 0 else -11),
                     textcoords="offset points",

@@ -80,8 +80,12 @@ def test_every_bibliography_entry_is_cited_somewhere():
     for name in TABLES:
         for cell in load(name)["source_id"].dropna():
             used.update(s.strip() for s in str(cell).split(";"))
-    lessons = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    unused = sorted(sid for sid in set(bibliography().index) - used if f'"{sid}"' not in lessons and f"'{sid}'" not in lessons.replace('\\"', '"'))
+    import nbformat
+
+    lessons = " ".join(
+        cell.source for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") for cell in nbformat.read(path, as_version=4).cells
+    )
+    unused = sorted(sid for sid in set(bibliography().index) - used if f'"{sid}"' not in lessons and f"'{sid}'" not in lessons)
     assert not unused, f"sources.csv lists works that no row and no lesson cites: {unused}"
 
 

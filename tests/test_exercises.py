@@ -117,7 +117,9 @@ def test_odd_objects_never_raise(bank):
 
 def test_unknown_id_lists_known_ones(bank):
     feedback = c("9.9", 1, bank)
-    assert feedback == "There is no exercise '9.9'. The exercises are: 9.1, 9.2, 9.3, 9.4, 9.5, 9.6, 9.7, 9.10."
+    assert feedback == "There is no exercise '9.9'. Lesson 9's exercises are: 9.1, 9.2, 9.3, 9.4, 9.5, 9.6, 9.7, 9.10."
+    other = c("7.1", 1, bank)
+    assert other == "There is no exercise '7.1'. The exercises are: 9.1, 9.2, 9.3, 9.4, 9.5, 9.6, 9.7, 9.10."
     assert feedback.correct is None
     assert known_questions(bank) == ["9.1", "9.2", "9.3", "9.4", "9.5", "9.6", "9.7", "9.10"]
 

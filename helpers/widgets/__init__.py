@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers import plots
@@ -60,18 +61,22 @@ class Explorer:
 
     def update(self) -> str:
         """Redraw from the current control values; never raises for a value the analysis refuses."""
-        self.out.clear_output(wait=True)
         try:
             self.ax, self.summary = self._render(**self.values())
             self.message.value = ""
         except (AnalysisError, ValueError) as err:
             self.ax, self.summary = None, f"Cannot show this: {err}"
             self.message.value = f"<span style='color:#a00'>{self.summary}</span>"
-        with self.out:
-            if self.ax is not None:
-                plots.show(self.ax)
-            else:
-                print(self.summary)
+        # Write into the Output's own state rather than ``with self.out:``: a captured display
+        # is still sent as an output of whichever cell is running, which a notebook test would
+        # then see in the cell that called .set().
+        self.out.outputs = ()
+        if self.ax is not None:
+            self.out.append_display_data(self.ax.figure)
+            self.out.append_stdout(plots.describe(self.ax) + "\n")
+            plt.close(self.ax.figure)
+        else:
+            self.out.append_stdout(self.summary + "\n")
         return self.summary
 
     def _ipython_display_(self) -> None:

@@ -1,0 +1,245 @@
+"""Lesson 4 explorer: step through November 1957 - December 1960 one month at a time.
+
+Thin: the controls pick a month, :mod:`helpers.analysis.split` works out what happened in it and what
+had happened by then, and the figure shows the months so far. ``explorer.set(month="1960-07")`` drives
+it from Python; a month outside the lesson's window or an unreadable one gives a message, not a traceback.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import ipywidgets as W
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from helpers import plots
+from helpers.analysis import split
+from helpers.analysis import AnalysisError
+from helpers.widgets import Explorer
+
+__all__ = ["QuietExplorer", "month_stepper", "draw_months", "decline_figure", "claims_figure", "KEY_EVENTS"]
+
+# Source lines name Chinese authors in characters; without a CJK font matplotlib warns once per glyph.
+# The characters are still in the printed "Source:" text under each figure, so the warning is noise here.
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+
+
+def _finish(ax, source: str, alt: str):
+    """plots.finish, then enough room at the bottom for a long source line (it can run to several lines)."""
+    import textwrap
+
+    plots.finish(ax, source, alt)
+    fig = ax.figure
+    lines = len(textwrap.wrap("Source: " + source, 130))
+    needed = (0.45 + 0.12 * lines) / fig.get_figheight()
+    fig.subplots_adjust(bottom=min(0.6, max(0.2, needed)))
+    return ax
+
+
+def draw_months(events: pd.DataFrame, month: object, ax=None):
+    """Stacked bars of events per month from the start of the window, the chosen month outlined, later months greyed."""
+    m = split.in_window(month)
+    table = split.monthly_counts(events)
+    table = table.loc[:, [c for c in table.columns if table[c].sum() > 0]]
+    x = table.index.to_timestamp(how="start") + pd.Timedelta(days=14)
+    future = table.index > m
+    if ax is None:
+        with plt.rc_context(plots.STYLE):
+            _, ax = plt.subplots(figsize=(8.0, 4.2))
+    bottom = pd.Series(0, index=table.index)
+    for cat in table.columns:
+        colors = [("#DDDDDD" if late else plots.CATEGORY_COLORS.get(cat, "#777777")) for late in future]
+        ax.bar(x, table[cat], width=24, bottom=bottom, color=colors, label=cat.replace("_", " "), lw=0)
+        bottom = bottom + table[cat]
+    here = m.to_timestamp(how="start") + pd.Timedelta(days=14)
+    ax.axvline(here, color="#444444", lw=1, ls="--")
+    ax.set_ylabel("events that month")
+    ax.set_title(f"Events month by month, {split.month_label(split.WINDOW[0])} to {split.month_label(m)}")
+    ax.legend(frameon=False, ncol=len(table.columns), loc="upper left")
+    ax.set_ylim(0, max(int(bottom.max()), 1) * 1.6 + 1)
+    counts = split.cumulative_counts(events, m)
+    known = ", ".join(f"{c.replace('_', ' ')} {n}" for c, n in counts.items() if n)
+    alt = (
+        f"Bar chart of events per month from {split.month_label(split.WINDOW[0])}; months after {split.month_label(m)} are grey. "
+        f"By the end of {split.month_label(m)}: {known or 'no events'}."
+    )
+    shown = events[(events["date"] >= table.index[0].to_timestamp()) & (events["date"] <= m.to_timestamp(how="end"))]
+    return _finish(ax, plots.source_note(shown if not shown.empty else events), alt)
+
+
+def _indicator_text(grain: pd.DataFrame, steel: pd.DataFrame, year: int) -> str:
+    rows = split.year_indicators(grain, steel, year)
+    if rows.empty:
+        return f"No grain or steel figure for {year} in the data."
+    parts = []
+    for _, r in rows.iterrows():
+        unit = "Mt" if r["unit"] == "million metric tons" else "thousand t" if r["unit"] == "thousand metric tons" else r["unit"]
+        parts.append(f"{r['indicator']} {r['series'].replace('_', ' ')} {r['value']:,.1f} {unit}")
+    return f"China's figures for {year}: " + "; ".join(parts) + "."
+
+
+class QuietExplorer(Explorer):
+    """An :class:`Explorer` that writes its figure straight into the ``Output`` widget's state.
+
+    The shared Explorer displays the figure *inside* ``with out:``, which a notebook front end routes
+    into the widget, but a plain kernel client (nbval) records as an output of whichever cell called
+    ``.set(...)``. Writing to ``out.outputs`` directly sends no display message, so the cell that drives
+    the explorer shows only what it prints, in JupyterLab and under nbval alike.
+    """
+
+    def update(self) -> str:
+        try:
+            self.ax, self.summary = self._render(**self.values())
+            self.message.value = ""
+        except (AnalysisError, ValueError) as err:
+            self.ax, self.summary = None, f"Cannot show this: {err}"
+            self.message.value = f"<span style='color:#a00'>{self.summary}</span>"
+        self.out.outputs = ()
+        if self.ax is not None:
+            fig = self.ax.figure
+            self.out.append_display_data(fig)
+            self.out.append_stdout(plots.describe(self.ax) + "\n")
+            plt.close(fig)
+        else:
+            self.out.append_stdout(self.summary + "\n")
+        return self.summary
+
+
+def month_stepper(events: pd.DataFrame, grain: pd.DataFrame, steel: pd.DataFrame, month: str = "1958-07") -> Explorer:
+    """Step month by month through the split; ``.summary`` names the month's events and the counts so far.
+
+    The controls: a ``month`` text box (``YYYY-MM``), which the slider and the play button fill in.
+    """
+    months = split.lesson_months()
+    labels = [str(p) for p in months]
+    box = W.Text(value=str(split.to_month(month)), description="Month", continuous_update=False, layout=W.Layout(width="180px"))
+
+    def render(month: str):
+        m = split.in_window(month)
+        ax = draw_months(events, m)
+        summary = split.month_summary(events, m) + " " + _indicator_text(grain, steel, m.year)
+        return ax, summary
+
+    explorer = QuietExplorer({"month": box}, render, title="After Moscow, month by month")
+    start = labels.index(str(split.to_month(month))) if str(split.to_month(month)) in labels else 0
+    slider = W.IntSlider(value=start, min=0, max=len(labels) - 1, description="Step", readout=False, continuous_update=False)
+    play = W.Play(value=start, min=0, max=len(labels) - 1, interval=1500, description="Play")
+    W.jslink((play, "value"), (slider, "value"))
+
+    def slid(change: dict) -> None:
+        if box.value != labels[change["new"]]:
+            box.value = labels[change["new"]]  # the Explorer redraws on the box's change
+
+    def typed(change: dict) -> None:
+        try:
+            m = split.in_window(change["new"])
+        except split.AnalysisError:
+            return  # the Explorer already shows the message
+        idx = labels.index(str(m))
+        if slider.value != idx:
+            slider.unobserve(slid, names="value")
+            slider.value = idx
+            slider.observe(slid, names="value")
+
+    slider.observe(slid, names="value")
+    box.observe(typed, names="value")
+    explorer.slider, explorer.play = slider, play
+    explorer.view.children = (explorer.view.children[0], W.HBox([play, slider, box]), *explorer.view.children[2:])
+    return explorer
+
+
+# --------------------------------------------------------------------------- the lesson's two static figures
+
+#: Key events marked on the decline figure (event_id -> short label).
+KEY_EVENTS = {
+    "mao_in_moscow_china_to_1957": "Mao in Moscow",
+    "yudin_joint_fleet_1958": "'joint fleet'",
+    "jinmen_shelling_1958": "Jinmen shelled",
+    "atomic_halt_1959": "bomb sample halted",
+    "tass_statement_1959": "TASS on India",
+    "khrushchev_beijing_1959": "Khrushchev in Beijing",
+    "bucharest_1960": "Bucharest",
+    "experts_note_1960": "experts recalled",
+    "moscow_conference_1960": "81 parties",
+}
+
+
+def decline_figure(events: pd.DataFrame, key_events: dict[str, str] | None = None):
+    """Two panels on one time axis, November 1957 - December 1960: events per month, and the running count by category."""
+    key_events = KEY_EVENTS if key_events is None else key_events
+    table = split.monthly_counts(events)
+    table = table.loc[:, [c for c in table.columns if table[c].sum() > 0]]
+    months = table.index
+    x = months.to_timestamp(how="start") + pd.Timedelta(days=14)
+    with plt.rc_context(plots.STYLE):
+        fig, (top, low) = plt.subplots(2, 1, figsize=(9.0, 7.0), sharex=True, gridspec_kw={"height_ratios": [1, 1.2]})
+    bottom = pd.Series(0, index=months)
+    for cat in table.columns:
+        top.bar(x, table[cat], width=24, bottom=bottom, color=plots.CATEGORY_COLORS.get(cat), label=cat.replace("_", " "), lw=0)
+        bottom = bottom + table[cat]
+    top.set_ylabel("events that month")
+    top.set_ylim(0, int(bottom.max()) * 1.6 + 1)
+    top.legend(frameon=False, ncol=len(table.columns), loc="upper left")
+    top.set_title("The partnership's decline on one time axis, November 1957 – December 1960")
+    cumulative = pd.DataFrame({m: split.cumulative_counts(events, m) for m in months}).T
+    for cat in table.columns:
+        low.step(x, cumulative[cat], where="mid", color=plots.CATEGORY_COLORS.get(cat), lw=1.6, label=cat.replace("_", " "))
+    low.set_ylabel("events so far (certain dates)")
+    marked = events[events["event_id"].isin(list(key_events))].sort_values("date")
+    for n, (_, row) in enumerate(marked.iterrows()):
+        for ax in (top, low):
+            ax.axvline(row["date"], color="#777777", lw=0.8, ls=":")
+        low.annotate(key_events[row["event_id"]], (row["date"], 1.0), xycoords=("data", "axes fraction"), xytext=(2, -4 - 10 * (n % 3)),
+                     textcoords="offset points", fontsize=plots.TYPE_SCALE["small"] - 1, va="top", color="#333333")
+    low.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=20))
+    fig.subplots_adjust(hspace=0.08)
+    last = cumulative.iloc[-1]
+    busiest = table.sum(axis=1).idxmax()
+    alt = (
+        f"Two panels. Top: events per month by category from {split.month_label(months[0])} to {split.month_label(months[-1])}; "
+        f"the busiest month is {split.month_label(busiest)} with {int(table.sum(axis=1).max())} events. Bottom: running totals by category, "
+        f"ending at " + ", ".join(f"{c.replace('_', ' ')} {int(last[c])}" for c in table.columns) + ". Dotted lines mark: "
+        + ", ".join(f"{key_events[r['event_id']]} ({r['date']:%b %Y})" for _, r in marked.iterrows()) + "."
+    )
+    shown = events[(events["date"] >= months[0].to_timestamp()) & (events["date"] <= months[-1].to_timestamp(how="end"))]
+    return _finish(low, plots.source_note(shown), alt)
+
+
+GRAIN_COLORS = {"official_claim": "#D55E00", "official_statement_reported": "#E69F00", "revised_official": "#0072B2"}
+STEEL_COLORS = {"official_claim": "#D55E00", "official_revision_1959": "#E69F00", "revised_official": "#0072B2"}
+
+
+def claims_figure(grain: pd.DataFrame, steel: pd.DataFrame):
+    """Grain (left) and steel (right): figures claimed at the time beside the revised official ones."""
+    g = split.grain_table(grain)
+    s = steel[(steel["country"] == "China") & (steel["product"] == "steel") & steel["year"].between(1957, 1960)]
+    s = s[s["series"].isin(list(STEEL_COLORS))]
+    st = s.pivot_table(index="year", columns="series", values="value", aggfunc="first").sort_index().astype("float64") / 1000
+    st.index = st.index.astype(int)
+    g.index = g.index.astype(int)
+    with plt.rc_context(plots.STYLE):
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.8))
+    for ax, table, colors, unit, what in ((left, g, GRAIN_COLORS, "million metric tons", "Grain"), (right, st, STEEL_COLORS, "million metric tons", "Steel")):
+        cols = [c for c in colors if c in table.columns]
+        width = 0.8 / len(cols)
+        for i, col in enumerate(cols):
+            vals = table[col].astype("float64").fillna(0.0)
+            ax.bar(table.index + (i - (len(cols) - 1) / 2) * width, vals, width=width * 0.95, color=colors[col], label=col.replace("_", " "))
+        ax.set_xticks(list(range(1957, 1961)))
+        ax.set_title(f"{what}: claimed vs revised")
+        ax.set_ylabel(unit)
+        ax.legend(frameon=False, loc="upper left")
+    left.set_ylim(0, float(g.max().max()) * 1.5)
+    right.set_ylim(0, float(st.max().max()) * 1.5)
+    fig.subplots_adjust(wspace=0.3)
+    parts = []
+    for year in g.index:
+        have = [f"{c.replace('_', ' ')} {g.at[year, c]:g}" for c in g.columns if pd.notna(g.at[year, c])]
+        parts.append(f"{year}: " + ", ".join(have))
+    steel_parts = [f"{year}: " + ", ".join(f"{c.replace('_', ' ')} {st.at[year, c]:g}" for c in st.columns if pd.notna(st.at[year, c])) for year in st.index]
+    alt = (
+        "Two bar charts, million metric tons. Grain: " + "; ".join(parts) + ". Steel: " + "; ".join(steel_parts)
+        + ". Years without a bar have no figure in the data."
+    )
+    return _finish(left, plots.source_note(grain, s), alt)

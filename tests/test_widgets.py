@@ -1,0 +1,64 @@
+"""helpers.widgets: the Explorer mechanism and the timeline explorer, driven from Python."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from helpers.analysis import AnalysisError  # noqa: E402
+from helpers.data import load  # noqa: E402
+from helpers.widgets import Explorer, timeline_explorer  # noqa: E402
+
+
+def test_timeline_explorer_counts_change_with_the_controls():
+    events = load("events")
+    explorer = timeline_explorer(events, start=1956, end=1958)
+    first = explorer.summary
+    n = int(((events["date"].dt.year >= 1956) & (events["date"].dt.year <= 1958)).sum())
+    assert first.startswith(f"{n} events, 1956–1958: ")
+    second = explorer.set(years=(1959, 1960), categories=("crisis",))
+    m = int(((events["date"].dt.year >= 1959) & (events["category"] == "crisis")).sum())
+    assert second == f"{m} events, 1959–1960: crisis {m}"
+    assert explorer.ax is not None
+
+
+def test_no_category_gives_a_message_not_a_traceback():
+    explorer = timeline_explorer(load("events"))
+    summary = explorer.set(categories=())
+    assert summary == "Cannot show this: choose at least one category."
+    assert "choose at least one category" in explorer.message.value
+    assert explorer.ax is None
+
+
+def test_explorer_shows_analysis_errors_and_recovers():
+    import ipywidgets as W
+
+    rate = W.FloatSlider(value=0.05, min=-5, max=50)
+
+    def render(rate):
+        if rate > 10:
+            raise AnalysisError(f"a rate of {rate:.0%} a year is absurd")
+        return None, f"rate {rate:.2f}"
+
+    explorer = Explorer({"rate": rate}, render)
+    assert explorer.summary == "rate 0.05"
+    assert explorer.set(rate=40) == "Cannot show this: a rate of 4000% a year is absurd"
+    assert explorer.set(rate=0.1) == "rate 0.10"
+    assert explorer.message.value == ""
+
+
+def test_set_rejects_unknown_controls():
+    explorer = timeline_explorer(load("events"))
+    with pytest.raises(KeyError, match=r"No control called \['speed'\]; the controls are \['categories', 'years'\]"):
+        explorer.set(speed=3)
+
+
+def test_a_mouse_change_redraws_too():
+    explorer = timeline_explorer(load("events"), start=1950, end=1960)
+    before = explorer.summary
+    explorer.controls["years"].value = (1957, 1957)  # what the slider does when a student drags it
+    assert explorer.summary != before
+    assert "1957–1957" in explorer.summary
