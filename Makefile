@@ -17,6 +17,8 @@ help:
 	@echo "make test      set up and run every test (unit, data, editions, nbval)"
 	@echo "make editions  write the student editions from the teacher editions"
 	@echo "make execute   maintainers: re-run every teacher notebook from a fresh kernel, then make editions"
+	@echo "make site      build a static HTML site of the lessons in _site/ (offline)"
+	@echo "make bench     print timings (lessons, imports, data, widgets, test suite, set-up) and write bench/results.json"
 	@echo "make link HUB=https://hub.example.edu REPO=https://github.com/ORG/REPO [BRANCH=main]"
 
 $(VENV)/.python-ok:
@@ -41,6 +43,7 @@ lab: setup
 test: setup-test
 	$(PY) -m pytest -n $(JOBS) --dist loadfile tests \
 	    --nbval notebooks --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env
+	@echo "Browser screenshots (one per lesson): $(CURDIR)/tests/screenshots/"
 
 editions: setup
 	$(PY) -m helpers.editions $(ARGS)
@@ -48,6 +51,13 @@ editions: setup
 execute: setup
 	$(PY) -m helpers.execute
 	$(PY) -m helpers.editions $(ARGS)
+
+site: setup
+	$(PY) -m helpers.site _site
+	@echo "Open $(CURDIR)/_site/index.html"
+
+bench: setup-test
+	$(PY) bench/run.py --suite --setup $(ARGS)
 
 link: setup
 	@$(PY) -m helpers.editions link --hub "$(HUB)" --repo "$(REPO)" --branch "$(or $(BRANCH),main)"

@@ -199,8 +199,19 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+            cell.outputs = _coalesce([o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})])
     return nb
+
+
+def _coalesce(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks: how a kernel splits a stream varies from run to run."""
+    merged: list = []
+    for out in outputs:
+        if out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream" and merged[-1].get("name") == out.get("name"):
+            merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
 
 
 def _text(nb: nbformat.NotebookNode) -> str:

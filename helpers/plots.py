@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import warnings
 from collections.abc import Iterable, Sequence
 from weakref import WeakKeyDictionary
 
@@ -127,10 +128,15 @@ def source_note(*frames: pd.DataFrame) -> str:
     return text
 
 
+# Figures are drawn with matplotlib's default font, which has no Chinese glyphs on most machines:
+# ``latin`` keeps Chinese characters out of what is drawn (the printed description keeps them),
+# and this filter silences the warning for any that slip into a label.
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
-def _latin(text: str) -> str:
+def latin(text: str) -> str:
     """Text for drawing with the default font: Chinese characters (and brackets left empty) removed.
 
     The printed description keeps them; the figure's font has no CJK glyphs on most machines.
@@ -142,7 +148,7 @@ def _latin(text: str) -> str:
 def finish(ax: Axes, source: str, alt: str) -> Axes:
     """Attach a source line (drawn under the figure) and alt text to ``ax``'s figure."""
     fig = ax.figure
-    lines = textwrap.wrap("Source: " + _latin(source), 130)
+    lines = textwrap.wrap("Source: " + latin(source), 130)
     size = TYPE_SCALE["small"] - 1
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=size, color="#444444", va="bottom")
     # room under the axes for the tick labels, the x label and every wrapped line of the source
@@ -275,7 +281,7 @@ def timeline(
         if labels:
             for n, (_, row) in enumerate(part.iterrows()):
                 ax.annotate(
-                    textwrap.shorten(_latin(str(row["title"])), 28, placeholder="…"),
+                    textwrap.shorten(latin(str(row["title"])), 28, placeholder="…"),
                     (row["date"], lane_no),
                     xytext=(0, 7 if n % 2 == 0 else -11),
                     textcoords="offset points",

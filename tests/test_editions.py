@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -205,3 +204,21 @@ def test_no_solution_leaks_into_the_student_edition(path):
     student_blob = student_text + json.dumps(json.loads(student_text), ensure_ascii=False)
     leaked = sorted(line for line in secret if line in student_blob or line in student_lines)
     assert not leaked, f"{path.name}: solution or teacher-only text in the student edition: {leaked[:5]}"
+
+
+def test_stream_chunks_are_joined_so_reruns_store_the_same_text():
+    from helpers.editions import _coalesce
+
+    outs = [
+        {"output_type": "stream", "name": "stdout", "text": "a\n"},
+        {"output_type": "stream", "name": "stdout", "text": ["b\n", "c\n"]},
+        {"output_type": "stream", "name": "stderr", "text": "w\n"},
+        {"output_type": "display_data", "data": {"text/plain": "x"}},
+        {"output_type": "stream", "name": "stdout", "text": "d\n"},
+    ]
+    assert _coalesce(outs) == [
+        {"output_type": "stream", "name": "stdout", "text": "a\nb\nc\n"},
+        {"output_type": "stream", "name": "stderr", "text": "w\n"},
+        {"output_type": "display_data", "data": {"text/plain": "x"}},
+        {"output_type": "stream", "name": "stdout", "text": "d\n"},
+    ]

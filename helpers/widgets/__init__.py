@@ -26,8 +26,18 @@ __all__ = ["Explorer", "timeline_explorer"]
 class Explorer:
     """Controls + an ``Output``; ``render(**values)`` draws and returns a text summary."""
 
-    def __init__(self, controls: dict[str, W.ValueWidget], render: Callable[..., tuple[Any, str]], title: str = ""):
+    def __init__(
+        self,
+        controls: dict[str, W.ValueWidget],
+        render: Callable[..., tuple[Any, str]],
+        title: str = "",
+        *,
+        show_summary: bool = False,
+    ):
+        """``render(**values)`` returns ``(axes or None, summary)``; ``show_summary`` also prints the
+        summary under the figure's description (for explorers whose summary lists the numbers shown)."""
         self.controls = controls
+        self.show_summary = show_summary
         self._render = render
         self.out = W.Output(layout=W.Layout(min_height="120px"))
         self.message = W.HTML()
@@ -73,7 +83,7 @@ class Explorer:
         self.out.outputs = ()
         if self.ax is not None:
             self.out.append_display_data(self.ax.figure)
-            self.out.append_stdout(plots.describe(self.ax) + "\n")
+            self.out.append_stdout(plots.describe(self.ax) + "\n" + (self.summary + "\n" if self.show_summary else ""))
             plt.close(self.ax.figure)
         else:
             self.out.append_stdout(self.summary + "\n")

@@ -11,7 +11,6 @@ Thin: the rows come from :mod:`helpers.analysis.conference`; this module only la
 from __future__ import annotations
 
 import textwrap
-import warnings
 
 import ipywidgets as W
 import matplotlib.dates
@@ -24,7 +23,6 @@ from helpers.analysis import conference as cf
 from helpers.widgets import Explorer
 
 # The default font has no Chinese characters; the printed "Source:" line under each figure carries the full text.
-warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
 
 __all__ = ["STATUS_STYLE", "chronology_figure", "totals_figure", "positions_figure", "debate_summary", "debate_explorer"]
 

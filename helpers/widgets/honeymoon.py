@@ -27,7 +27,6 @@ from helpers.widgets import Explorer
 
 # The default font has no Chinese characters, so source lines naming 沈志华 etc. draw boxes and matplotlib warns
 # once per glyph; the printed "Source:" line under each figure carries the full text. (Reported to the lead.)
-warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
 
 __all__ = ["TABLES", "load_tables", "shade_years", "timeline_figure", "series_figure", "agreed_built_figure", "honeymoon_explorer"]
 
@@ -136,33 +135,6 @@ def agreed_built_figure(projects: pd.DataFrame) -> Axes:
     return plots.finish(ax, source=plots.source_note(frame), alt=alt)
 
 
-class _QuietExplorer(Explorer):
-    """An :class:`Explorer` that writes its figure straight into the ``Output`` widget's state.
-
-    The shared ``Explorer.update`` displays the figure inside ``with out:``; a notebook front end routes
-    that into the widget, but a plain kernel client (nbval) records it as an output of whichever cell
-    called ``.set(...)``, so that cell's stored outputs would differ. Writing to ``out.outputs`` sends no
-    display message. (The same fix is in ``helpers/widgets/split.py``; it belongs in the shared class.)
-    """
-
-    def update(self) -> str:
-        try:
-            self.ax, self.summary = self._render(**self.values())
-            self.message.value = ""
-        except (AnalysisError, ValueError) as err:
-            self.ax, self.summary = None, f"Cannot show this: {err}"
-            self.message.value = f"<span style='color:#a00'>{self.summary}</span>"
-        self.out.outputs = ()
-        if self.ax is not None:
-            fig = self.ax.figure
-            self.out.append_display_data(fig)
-            self.out.append_stdout(plots.describe(self.ax) + "\n" + self.summary + "\n")
-            plt.close(fig)
-        else:
-            self.out.append_stdout(self.summary + "\n")
-        return self.summary
-
-
 def honeymoon_explorer(tables: dict[str, pd.DataFrame], series: str | None = None, start: int = 1949, end: int = 1960) -> Explorer:
     """Choose a series (loans, projects, experts, students, each trade flow in each unit) and the years.
 
@@ -180,4 +152,4 @@ def honeymoon_explorer(tables: dict[str, pd.DataFrame], series: str | None = Non
             raise AnalysisError(f"Unknown series {series!r}; choose one of the list.")
         return series_figure(catalogue[series], tables, int(start), int(end), title=series)
 
-    return _QuietExplorer({"series": chooser, "start": first, "end": last}, render, title="Honeymoon explorer: loans, projects, people, trade")
+    return Explorer({"series": chooser, "start": first, "end": last}, render, title="Honeymoon explorer: loans, projects, people, trade", show_summary=True)

@@ -11,7 +11,6 @@ text), so that a lesson shows it with ``plots.show(ax)``.
 
 from __future__ import annotations
 
-import re
 
 import ipywidgets as W
 import matplotlib.dates as mdates
@@ -28,18 +27,11 @@ from helpers.widgets import Explorer
 __all__ = ["race_figure", "targets_figure", "projection_figure", "race_explorer", "race_timeline"]
 
 MT = 1000.0  # thousand metric tons in a million metric tons
-_CJK_NOTE = re.compile(r"\s*\([^()]*[\u3400-\u9fff][^()]*\)")
-_CJK_RUN = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+(?:[-–—·][\u3000-\u9fff\uff00-\uffef]+)*")
-
-
-def _latin(text: str) -> str:
-    """``text`` without the names in Chinese characters, which the figure fonts cannot draw."""
-    return _CJK_RUN.sub("", _CJK_NOTE.sub("", text)).replace("; - (", "; (").replace("; -", "; ")
 
 
 def _source(*frames: pd.DataFrame) -> str:
     """``plots.source_note`` for a figure's source line, drawable by its fonts."""
-    return _latin(plots.source_note(*frames))
+    return plots.latin(plots.source_note(*frames))
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
@@ -280,5 +272,5 @@ def race_timeline(events: pd.DataFrame, event_ids: list[str], title: str, number
             ax.annotate(str(number), (row["date"], lanes.index(row["category"])), xytext=(0, 7 if number % 2 else -13), textcoords="offset points", ha="center", fontsize=plots.TYPE_SCALE["small"])
     for text in ax.figure.texts:
         if text.get_text().startswith("Source:"):
-            text.set_text(_latin(text.get_text()))
+            text.set_text(plots.latin(text.get_text()))
     return ax

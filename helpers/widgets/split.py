@@ -7,7 +7,6 @@ it from Python; a month outside the lesson's window or an unreadable one gives a
 
 from __future__ import annotations
 
-import warnings
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
@@ -15,14 +14,12 @@ import pandas as pd
 
 from helpers import plots
 from helpers.analysis import split
-from helpers.analysis import AnalysisError
 from helpers.widgets import Explorer
 
-__all__ = ["QuietExplorer", "month_stepper", "draw_months", "decline_figure", "claims_figure", "KEY_EVENTS"]
+__all__ = ["month_stepper", "draw_months", "decline_figure", "claims_figure", "KEY_EVENTS"]
 
 # Source lines name Chinese authors in characters; without a CJK font matplotlib warns once per glyph.
 # The characters are still in the printed "Source:" text under each figure, so the warning is noise here.
-warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
 
 
 def _finish(ax, source: str, alt: str):
@@ -79,33 +76,6 @@ def _indicator_text(grain: pd.DataFrame, steel: pd.DataFrame, year: int) -> str:
     return f"China's figures for {year}: " + "; ".join(parts) + "."
 
 
-class QuietExplorer(Explorer):
-    """An :class:`Explorer` that writes its figure straight into the ``Output`` widget's state.
-
-    The shared Explorer displays the figure *inside* ``with out:``, which a notebook front end routes
-    into the widget, but a plain kernel client (nbval) records as an output of whichever cell called
-    ``.set(...)``. Writing to ``out.outputs`` directly sends no display message, so the cell that drives
-    the explorer shows only what it prints, in JupyterLab and under nbval alike.
-    """
-
-    def update(self) -> str:
-        try:
-            self.ax, self.summary = self._render(**self.values())
-            self.message.value = ""
-        except (AnalysisError, ValueError) as err:
-            self.ax, self.summary = None, f"Cannot show this: {err}"
-            self.message.value = f"<span style='color:#a00'>{self.summary}</span>"
-        self.out.outputs = ()
-        if self.ax is not None:
-            fig = self.ax.figure
-            self.out.append_display_data(fig)
-            self.out.append_stdout(plots.describe(self.ax) + "\n")
-            plt.close(fig)
-        else:
-            self.out.append_stdout(self.summary + "\n")
-        return self.summary
-
-
 def month_stepper(events: pd.DataFrame, grain: pd.DataFrame, steel: pd.DataFrame, month: str = "1958-07") -> Explorer:
     """Step month by month through the split; ``.summary`` names the month's events and the counts so far.
 
@@ -121,7 +91,7 @@ def month_stepper(events: pd.DataFrame, grain: pd.DataFrame, steel: pd.DataFrame
         summary = split.month_summary(events, m) + " " + _indicator_text(grain, steel, m.year)
         return ax, summary
 
-    explorer = QuietExplorer({"month": box}, render, title="After Moscow, month by month")
+    explorer = Explorer({"month": box}, render, title="After Moscow, month by month")
     start = labels.index(str(split.to_month(month))) if str(split.to_month(month)) in labels else 0
     slider = W.IntSlider(value=start, min=0, max=len(labels) - 1, description="Step", readout=False, continuous_update=False)
     play = W.Play(value=start, min=0, max=len(labels) - 1, interval=1500, description="Play")

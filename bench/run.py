@@ -1,0 +1,186 @@
+"""Benchmarks: print a table of timings and write the same figures as JSON (``make bench``).
+
+Not a test: nothing here asserts a target. Read the figures against the targets in the README.
+
+Measured (median and max of ``--runs`` runs unless said otherwise):
+
+- each lesson and edition: wall time to execute from a fresh kernel (kernel start included) and
+  the kernel's peak resident memory (VmHWM from /proc);
+- ``import helpers`` and ``from helpers import data, plots, widgets`` in a fresh interpreter;
+- loading every dataset, validation included, in a fresh interpreter (cold cache);
+- each lesson's main widget: control change -> redrawn output, median and 95th percentile over 50 changes;
+- ``make test`` from the existing environment and the part of it spent in nbval (once each, with ``--suite``);
+- the set-up from nothing into a new virtual environment (once, with ``--setup``).
+
+Usage: ``python bench/run.py [--runs 3] [--suite] [--setup] [--json bench/results.json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def _fresh(code: str) -> float:
+    """Seconds a snippet takes in a fresh interpreter, measured inside it (interpreter start excluded)."""
+    wrapped = f"import time as _t\n_s = _t.perf_counter()\n{code}\nprint(_t.perf_counter() - _s)"
+    out = subprocess.run([PY, "-c", wrapped], cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "max": max(values), "n": len(values)}
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def notebook_run(path: Path) -> tuple[float, float | None]:
+    """Execute ``path`` in a fresh kernel; return (seconds including kernel start, peak kernel RSS in MB)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, store_widget_state=True)
+    start = time.perf_counter()
+    with client.setup_kernel():
+        pid = client.km.provisioner.process.pid if getattr(client.km, "provisioner", None) else None
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+        peak = _peak_rss_mb(pid) if pid else None
+    return time.perf_counter() - start, peak
+
+
+WIDGETS = {
+    "00_start_here": (
+        "from helpers.data import load\nfrom helpers.widgets import timeline_explorer\nw = timeline_explorer(load('events'))",
+        "w.set(years=(1949 + i % 8, 1960))",
+    ),
+    "01_honeymoon": (
+        "from helpers.widgets import honeymoon as hw\nw = hw.honeymoon_explorer(hw.load_tables(), start=1954, end=1957)",
+        "w.set(series=w.controls['series'].options[i % len(w.controls['series'].options)], start=1950, end=1960)",
+    ),
+    "02_moscow_conference": (
+        "from helpers.widgets import conference as cw\nfrom helpers.data import load\nw = cw.debate_explorer(load('debates'))",
+        "w.set(issue=w.controls['issue'].options[i % len(w.controls['issue'].options)], period='all')",
+    ),
+    "03_economic_race": (
+        "from helpers.widgets import race as rw\nfrom helpers.data import load\nw = rw.race_explorer(load('industrial_output'), deadline=1972)",
+        "w.set(chaser_rate=5.0 + i % 20, leader_rate=3.0)",
+    ),
+    "04_after_moscow": (
+        "from helpers.widgets import split as sw\nfrom helpers.data import load\n"
+        "out = load('industrial_output')\n"
+        "steel = out[(out['country'] == 'China') & (out['product'] == 'steel') & out['year'].between(1957, 1960)]\n"
+        "w = sw.month_stepper(load('events'), load('china_grain_output'), steel, month='1958-07')",
+        "w.set(month=f'{1958 + (i // 12) % 3}-{i % 12 + 1:02d}')",
+    ),
+}
+
+
+def widget_latency(setup: str, change: str, n: int = 50) -> dict[str, float]:
+    code = (
+        "import matplotlib\nmatplotlib.use('Agg')\nimport time, json\n" + setup + "\n"
+        "times = []\n"
+        f"for i in range({n}):\n"
+        "    t = time.perf_counter()\n"
+        f"    {change}\n"
+        "    times.append(time.perf_counter() - t)\n"
+        "print(json.dumps(times))"
+    )
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode:
+        return {"error": out.stderr.strip().splitlines()[-1]}
+    times = sorted(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {"median": statistics.median(times), "p95": times[int(0.95 * (len(times) - 1))], "n": len(times)}
+
+
+def timed(cmd: list[str], env: dict | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--suite", action="store_true", help="also time make test and its nbval part")
+    parser.add_argument("--setup", action="store_true", help="also time the set-up from nothing (a new venv)")
+    parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
+    args = parser.parse_args()
+    results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}}
+    rows: list[tuple[str, str, str]] = []
+
+    results["import_helpers"] = _stats([_fresh("import helpers") for _ in range(args.runs)])
+    results["import_lesson_modules"] = _stats([_fresh("from helpers import data, plots, widgets, analysis, exercises") for _ in range(args.runs)])
+    results["load_every_dataset"] = _stats(
+        [_fresh("from helpers.data import datasets, load\nfor n in datasets()['name']: load(n)", ) for _ in range(args.runs)]
+    )
+    rows += [
+        ("import helpers", f"{results['import_helpers']['median']:.3f}", f"{results['import_helpers']['max']:.3f}"),
+        ("import data, plots, widgets, analysis, exercises", f"{results['import_lesson_modules']['median']:.3f}", f"{results['import_lesson_modules']['max']:.3f}"),
+        ("load every dataset (incl. validation)", f"{results['load_every_dataset']['median']:.3f}", f"{results['load_every_dataset']['max']:.3f}"),
+    ]
+
+    results["notebooks"] = {}
+    for edition, folder in (("teacher", ROOT / "notebooks"), ("student", ROOT / "notebooks" / "student")):
+        for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+            runs = [notebook_run(path) for _ in range(args.runs)]
+            secs = [r[0] for r in runs]
+            peaks = [r[1] for r in runs if r[1] is not None]
+            entry = {"seconds": _stats(secs), "peak_kernel_rss_mb": max(peaks) if peaks else None}
+            results["notebooks"][f"{edition}/{path.name}"] = entry
+            rows.append((f"execute {edition}/{path.stem} (kernel start incl.)", f"{entry['seconds']['median']:.2f}", f"{entry['seconds']['max']:.2f}  peak {entry['peak_kernel_rss_mb'] or 0:.0f} MB"))
+
+    results["widgets"] = {}
+    for lesson, (setup, change) in WIDGETS.items():
+        entry = widget_latency(setup, change)
+        results["widgets"][lesson] = entry
+        if "error" in entry:
+            rows.append((f"widget {lesson}", "error", entry["error"][:60]))
+        else:
+            rows.append((f"widget {lesson}: change -> redraw (50)", f"{entry['median'] * 1000:.1f} ms", f"p95 {entry['p95'] * 1000:.1f} ms"))
+
+    if args.suite:
+        results["make_test_seconds"] = timed(["make", "test"])
+        results["nbval_seconds"] = timed(
+            [PY, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", "--nbval", "notebooks", "--nbval-sanitize-with", "tests/sanitize.cfg", "--nbval-current-env", "-p", "no:cacheprovider"]
+        )
+        rows.append(("make test (existing environment)", f"{results['make_test_seconds']:.1f}", "once"))
+        rows.append(("  of which nbval over both editions", f"{results['nbval_seconds']:.1f}", "once"))
+    if args.setup:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, VENV=str(Path(tmp) / "venv"))
+            results["setup_from_nothing_seconds"] = timed(["make", f"VENV={Path(tmp) / 'venv'}", "setup-test"], env=env)
+        rows.append(("set-up from nothing (make setup-test, new venv)", f"{results['setup_from_nothing_seconds']:.1f}", "once"))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'median (s)':>12}  max / notes")
+    for name, med, mx in rows:
+        print(f"{name:<{width}}  {med:>12}  {mx}")
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
