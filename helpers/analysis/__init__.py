@@ -32,6 +32,7 @@ __all__ = [
     "growth_between",
     "count_by",
     "MAX_RATE",
+    "require_columns",
 ]
 
 #: Growth rates above this (per year, as a fraction) are refused as absurd: +1000% a year.
@@ -66,6 +67,16 @@ def _rate(name: str, value: float) -> float:
     if rate > MAX_RATE:
         raise AnalysisError(f"{name} is {rate:.0%} a year, which no economy has sustained; give a rate below {MAX_RATE:.0%}.")
     return rate
+
+
+def require_columns(df: pd.DataFrame, columns: tuple[str, ...], table: str, what: str | None = None) -> None:
+    """Refuse a table that lacks ``columns``, saying which table was expected and how to load it."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        who = f"{what} needs" if what else "This needs"
+        raise AnalysisError(
+            f"{who} the column(s) {missing}, so this does not look like the {table} table: load it with data.load('{table}')."
+        )
 
 
 def cagr(start_value: float, end_value: float, years: float) -> float:

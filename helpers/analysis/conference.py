@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from helpers.analysis import AnalysisError, count_by
+from helpers.analysis import AnalysisError, require_columns, count_by
 
 __all__ = [
     "ISSUES",
@@ -136,12 +136,6 @@ def when(date, precision=None) -> str:
     return f"{stamp.day} {stamp.strftime('%b %Y')}"
 
 
-def _need(df: pd.DataFrame, columns: tuple[str, ...], table: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise AnalysisError(f"This does not look like the {table} table: it has no column(s) {missing}. Load it with data.load('{table}').")
-
-
 def cite_short(source_id, pages=None, bib: pd.DataFrame | None = None) -> str:
     """A short citation 'Garver (2016), p. 127' for one row's ``source_id`` and ``source_pages``.
 
@@ -212,7 +206,7 @@ def party_table(parties: pd.DataFrame) -> pd.DataFrame:
     >>> party_table(data.load("conference_parties")).loc["Yugoslavia", "Declaration"]  # doctest: +SKIP
     'no'
     """
-    _need(parties, ("party", "country", *MEETINGS.values(), *DOCUMENTS.values()), "conference_parties")
+    require_columns(parties, ("party", "country", *MEETINGS.values(), *DOCUMENTS.values()), "conference_parties")
     table = pd.DataFrame(
         {
             "party": parties["party"],
@@ -234,7 +228,7 @@ def signatories(parties: pd.DataFrame, document: str) -> list[str]:
     12
     """
     column = _column(DOCUMENTS, document, "document")
-    _need(parties, ("party", column), "conference_parties")
+    require_columns(parties, ("party", column), "conference_parties")
     signed = parties[parties[column].fillna(False).astype(bool)]
     return sorted(signed["party"].astype(str))
 
@@ -259,7 +253,7 @@ def signature_counts(parties: pd.DataFrame) -> pd.DataFrame:
     """
     rows = {}
     for doc, column in DOCUMENTS.items():
-        _need(parties, (column,), "conference_parties")
+        require_columns(parties, (column,), "conference_parties")
         values = parties[column].map(_yes_no)
         rows[doc] = {"signed": int((values == "yes").sum()), "did not sign": int((values == "no").sum()), "unknown": int((values == "unknown").sum())}
     table = pd.DataFrame.from_dict(rows, orient="index")
@@ -270,7 +264,7 @@ def signature_counts(parties: pd.DataFrame) -> pd.DataFrame:
 def attendance_counts(parties: pd.DataFrame, meeting: str) -> pd.Series:
     """Ruling parties present (yes), absent (no) or unknown at ``meeting`` ('ruling' or 'wider')."""
     column = _column(MEETINGS, meeting, "meeting")
-    _need(parties, (column,), "conference_parties")
+    require_columns(parties, (column,), "conference_parties")
     values = parties[column].map(_yes_no)
     return pd.Series({k: int((values == k).sum()) for k in ("yes", "no", "unknown")}, name=meeting)
 
@@ -284,7 +278,7 @@ def totals_for(totals: pd.DataFrame, meeting: str, measure: str | None = None) -
     >>> totals_for(data.load("conference_totals"), "wider_meeting_1957", "attended")["value"].tolist()  # doctest: +SKIP
     [68]
     """
-    _need(totals, ("meeting", "measure", "value", "source_id"), "conference_totals")
+    require_columns(totals, ("meeting", "measure", "value", "source_id"), "conference_totals")
     meetings = sorted(totals["meeting"].dropna().unique())
     if meeting not in meetings:
         raise AnalysisError(f"There is no meeting {meeting!r} in the totals; the meetings are {meetings}.")
@@ -396,7 +390,7 @@ def positions(debates: pd.DataFrame, issue: str | None = None, actor: str | None
     >>> positions(data.load("debates"), "leadership_of_camp", actor="gomu")["source_id"].tolist()  # doctest: +SKIP
     ['wiki1957meeting', 'time1957_whoop', 'seed_shen2020']
     """
-    _need(debates, ("debate_id", "issue", "actor", "position", "date", "source_id"), "debates")
+    require_columns(debates, ("debate_id", "issue", "actor", "position", "date", "source_id"), "debates")
     rows = debates
     label = "all issues"
     if issue is not None:
@@ -450,13 +444,13 @@ def position_lines(debates: pd.DataFrame, issue: str, period: str = "all", bib: 
 
 def issue_counts(debates: pd.DataFrame) -> pd.Series:
     """How many positions the table records per issue, most first (ties in name order)."""
-    _need(debates, ("issue",), "debates")
+    require_columns(debates, ("issue",), "debates")
     return count_by(debates, "issue").rename("positions")
 
 
 def period_counts(debates: pd.DataFrame) -> pd.DataFrame:
     """Positions per issue taken at the time (dated 1957) and later (after 1957 or undated), in the order of :data:`ISSUES`."""
-    _need(debates, ("issue", "date"), "debates")
+    require_columns(debates, ("issue", "date"), "debates")
     at_time = _period_mask(debates["date"], "1957")
     table = pd.DataFrame(
         {
@@ -481,7 +475,7 @@ def quotation(quotations: pd.DataFrame, quote_id: str) -> str:
       Mao Zedong, Speech at the Moscow meeting of communist and workers' parties, 18 Nov 1957.
       ...
     """
-    _need(quotations, ("quote_id", "speaker", "text", "printed_in"), "quotations")
+    require_columns(quotations, ("quote_id", "speaker", "text", "printed_in"), "quotations")
     ids = quotations["quote_id"].astype(str).tolist()
     if quote_id not in ids:
         close = difflib.get_close_matches(str(quote_id), ids, n=1, cutoff=0.5)
@@ -497,7 +491,7 @@ def quotation(quotations: pd.DataFrame, quote_id: str) -> str:
 
 def quotations_on(quotations: pd.DataFrame, date) -> pd.DataFrame:
     """The quotations dated exactly to ``date`` (day precision only: 'November 1957' is not 18 November)."""
-    _need(quotations, ("quote_id", "date"), "quotations")
+    require_columns(quotations, ("quote_id", "date"), "quotations")
     try:
         day = pd.Timestamp(date)
     except (TypeError, ValueError):
@@ -510,7 +504,7 @@ def quotations_on(quotations: pd.DataFrame, date) -> pd.DataFrame:
 
 def find_quotations(quotations: pd.DataFrame, speaker: str | None = None, contains: str | None = None) -> pd.DataFrame:
     """Quotations whose speaker contains ``speaker`` and whose text contains ``contains`` (case-insensitive)."""
-    _need(quotations, ("quote_id", "speaker", "text"), "quotations")
+    require_columns(quotations, ("quote_id", "speaker", "text"), "quotations")
     rows = quotations
     if speaker:
         rows = rows[rows["speaker"].str.lower().str.contains(speaker.lower(), regex=False)]
@@ -527,7 +521,7 @@ def days_between(events: pd.DataFrame, first: str, second: str) -> int:
 
     Refused when either date is known only to the month or year: the answer would look more exact than the evidence.
     """
-    _need(events, ("event_id", "date"), "events")
+    require_columns(events, ("event_id", "date"), "events")
     stamps = []
     for eid in (first, second):
         row = events[events["event_id"] == eid]

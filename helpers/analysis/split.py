@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from helpers.analysis import AnalysisError
+from helpers.analysis import AnalysisError, require_columns
 
 __all__ = [
     "WINDOW",
@@ -122,18 +122,12 @@ def in_window(month: object, start: object = WINDOW[0], end: object = WINDOW[1])
 # --------------------------------------------------------------------------- events by month
 
 
-def _need(df: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise AnalysisError(f"{what} needs the column(s) {missing}; pass the table that data.load gives, e.g. data.load('events').")
-
-
 def latest_date(events: pd.DataFrame) -> pd.Series:
     """The latest day each event can have happened, given its ``date_precision``.
 
     A ``day`` date is itself; a ``month`` date means the end of that month; a ``year`` date the end of that year.
     """
-    _need(events, ("date", "date_precision"), "latest_date")
+    require_columns(events, ("date", "date_precision"), "events", what="latest_date")
     precision = events["date_precision"].fillna("day")
     end_of_month = events["date"] + pd.offsets.MonthEnd(0)
     end_of_year = events["date"] + pd.offsets.YearEnd(0)
@@ -152,7 +146,7 @@ def events_in_month(events: pd.DataFrame, month: object) -> pd.DataFrame:
     >>> events_in_month(ev, "1960-07")["event_id"].tolist()
     ['a']
     """
-    _need(events, ("date", "date_precision"), "events_in_month")
+    require_columns(events, ("date", "date_precision"), "events", what="events_in_month")
     m = to_month(month)
     dated = _dated_to_month(events)
     rows = dated[dated["date"].dt.to_period("M") == m]
@@ -162,7 +156,7 @@ def events_in_month(events: pd.DataFrame, month: object) -> pd.DataFrame:
 
 def undated_in_year(events: pd.DataFrame, year: int) -> pd.DataFrame:
     """Events of ``year`` known only to the year (``date_precision`` 'year'): no month can be given for them."""
-    _need(events, ("date", "date_precision"), "undated_in_year")
+    require_columns(events, ("date", "date_precision"), "events", what="undated_in_year")
     return events[(events["date_precision"] == "year") & (events["date"].dt.year == int(year))]
 
 
@@ -177,7 +171,7 @@ def cumulative_counts(events: pd.DataFrame, month: object, since: object = WINDO
     >>> cumulative_counts(ev, "1958-09", since="1958-01").to_dict()
     {'military_technology': 0, 'crisis': 1}
     """
-    _need(events, ("date", "date_precision", "category"), "cumulative_counts")
+    require_columns(events, ("date", "date_precision", "category"), "events", what="cumulative_counts")
     lo, hi = to_month(since), to_month(month)
     if lo > hi:
         raise AnalysisError(f"The count starts in {month_label(lo)}, after {month_label(hi)}: choose a later month or an earlier start.")
@@ -192,7 +186,7 @@ def cumulative_counts(events: pd.DataFrame, month: object, since: object = WINDO
 
 def monthly_counts(events: pd.DataFrame, start: object = WINDOW[0], end: object = WINDOW[1]) -> pd.DataFrame:
     """A months x categories table: how many events began in each month (year-only dates left out)."""
-    _need(events, ("date", "date_precision", "category"), "monthly_counts")
+    require_columns(events, ("date", "date_precision", "category"), "events", what="monthly_counts")
     months = pd.PeriodIndex(lesson_months(start, end), name="month")
     dated = _dated_to_month(events)
     table = pd.crosstab(dated["date"].dt.to_period("M"), dated["category"])
@@ -214,7 +208,7 @@ def days_between(events: pd.DataFrame, first: str, second: str) -> int:
 
     Both must be dated to the day; a month- or year-precision date gives an error rather than a false count.
     """
-    _need(events, ("event_id", "date", "date_precision"), "days_between")
+    require_columns(events, ("event_id", "date", "date_precision"), "events", what="days_between")
     a, b = _row(events, first), _row(events, second)
     for row in (a, b):
         if row["date_precision"] != "day":
@@ -230,7 +224,7 @@ def days_between(events: pd.DataFrame, first: str, second: str) -> int:
 
 def grain_table(grain: pd.DataFrame) -> pd.DataFrame:
     """China's grain figures as a years x series table (million metric tons), gaps left empty."""
-    _need(grain, ("year", "series", "value"), "grain_table")
+    require_columns(grain, ("year", "series", "value"), "china_grain_output", what="grain_table")
     table = grain.pivot_table(index="year", columns="series", values="value", aggfunc="first")
     table.columns.name = None
     return table.sort_index().astype("float64")
@@ -300,7 +294,7 @@ def count_range(table: pd.DataFrame, measures: str | list[str] | tuple[str, ...]
     The figures are never averaged: they count different things, or the same thing differently.
     ``by_source`` maps each ``source_id`` (with the measure when several are compared) to its figure.
     """
-    _need(table, ("measure", "value", "source_id"), "count_range")
+    require_columns(table, ("measure", "value", "source_id"), "split_withdrawal_1960", what="count_range")
     wanted = (measures,) if isinstance(measures, str) else tuple(measures)
     if not wanted:
         raise AnalysisError("Name at least one measure, e.g. 'contracts_cancelled'.")
@@ -329,8 +323,8 @@ def year_indicators(grain: pd.DataFrame, steel: pd.DataFrame, year: int) -> pd.D
     ``steel`` is ``data.load('industrial_output')`` (the China steel rows are picked here). Revised
     series were published decades later: they are what *we* know about that year, not what anyone knew then.
     """
-    _need(grain, ("year", "series", "value", "unit", "source_id"), "year_indicators (grain)")
-    _need(steel, ("country", "product", "year", "series", "value", "unit", "source_id"), "year_indicators (steel)")
+    require_columns(grain, ("year", "series", "value", "unit", "source_id"), "china_grain_output", what="year_indicators (grain)")
+    require_columns(steel, ("country", "product", "year", "series", "value", "unit", "source_id"), "industrial_output", what="year_indicators (steel)")
     g = grain[grain["year"] == year].assign(indicator="grain")
     s = steel[(steel["country"] == "China") & (steel["product"] == "steel") & (steel["year"] == year)].assign(indicator="steel")
     out = pd.concat([g, s], ignore_index=True)[["indicator", "series", "value", "unit", "source_id"]]
