@@ -150,8 +150,10 @@ def _as_number(value: Any, what: str) -> float:
         try:
             number = float(cleaned)
         except ValueError:
+            example = "1957" if "whole" in what else "12.5"
             raise _Refused(
-                f"Expected {what}, but got the text {value[:40]!r}. Give the number itself, without units, e.g. 12.5 rather than '12.5 million'."
+                f"Expected {what}, but got the text {value[:40]!r}. Give the number itself, without quotes or units, "
+                f"e.g. {example} rather than '{example} tons'."
             ) from None
         value = number
     try:

@@ -75,7 +75,7 @@ def test_placeholder_says_not_answered_yet(bank):
 @pytest.mark.parametrize(
     "qid, answer, message",
     [
-        ("9.1", "twelve", "Exercise 9.1: Expected a number, but got the text 'twelve'. Give the number itself, without units"),
+        ("9.1", "twelve", "Exercise 9.1: Expected a number, but got the text 'twelve'. Give the number itself, without quotes or units, e.g. 12.5 rather than '12.5 tons'."),
         ("9.1", "12.3 million", "Exercise 9.1: Expected a number, but got the text '12.3 million'."),
         ("9.1", None, "Exercise 9.1: the answer is empty (NoneType None). Expected a number;"),
         ("9.1", math.nan, "Exercise 9.1: the answer is empty (float nan). Expected a number;"),
