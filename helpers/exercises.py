@@ -30,6 +30,7 @@ import datetime as _dt
 import hashlib
 import json
 import math
+import os
 import re
 import secrets
 import unicodedata
@@ -284,6 +285,15 @@ _EXPECT = {
 # --------------------------------------------------------------------------- check
 
 
+def _record(qid: str, answer: Any, forms: list[str]) -> None:
+    """For the leak test only: with HELPERS_RECORD_ANSWERS set to a file, note each answer checked."""
+    target = os.environ.get("HELPERS_RECORD_ANSWERS")
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"id": qid, "text": str(answer)[:200], "forms": forms[:1]}, ensure_ascii=False) + "\n")
+
+
+
 def check(question_id: str, answer: Any, bank_path: Path | None = None) -> Feedback:
     """Check a student's answer and say what to do next.
 
@@ -319,6 +329,7 @@ def check(question_id: str, answer: Any, bank_path: Path | None = None) -> Feedb
         return Feedback(f"{label}: {why}", False)
     except Exception as err:  # noqa: BLE001 - a student's odd object must never give a traceback
         return Feedback(f"{label}: could not read this answer ({type(err).__name__}). Expected {_EXPECT[spec['kind']]}.", False)
+    _record(qid, answer, forms)
     accepted = set(spec["hashes"])
     if any(_hash(spec["salt"], qid, form) in accepted for form in forms):
         return Feedback(f"{label}: correct. {spec.get('praise', '')}".rstrip(), True)

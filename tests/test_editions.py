@@ -222,3 +222,44 @@ def test_stream_chunks_are_joined_so_reruns_store_the_same_text():
         {"output_type": "display_data", "data": {"text/plain": "x"}},
         {"output_type": "stream", "name": "stdout", "text": "d\n"},
     ]
+
+
+@pytest.mark.parametrize("path", TEACHER, ids=lambda p: p.name)
+def test_answers_are_nowhere_in_plain_text_under_helpers(path, tmp_path, monkeypatch):
+    """Run the teacher edition, noting every answer it checks; no answer may appear in the bank's text.
+
+    The bank holds only hashes (hex digits) besides its readable fields, so those fields (the question's
+    hint and praise) are searched for the answer, skipping forms too short or common to tell (years).
+    Every check in the teacher edition must also pass: the solution and the bank agree.
+    """
+    record = tmp_path / "answers.jsonl"
+    monkeypatch.setenv("HELPERS_RECORD_ANSWERS", str(record))
+    nb = editions.execute(nbformat.read(path, as_version=4), path.parent)
+    checks = [o for c in nb.cells if c.cell_type == "code" and "check(" in c.source for o in c.outputs]
+    text = json.dumps(checks)
+    assert "not quite" not in text and "not answered yet" not in text, f"{path.name}: a teacher solution fails its own check"
+    answers = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    assert answers, f"{path.name} checks no answer"
+    from helpers.exercises import BANK_DIR
+
+    banks = {}
+    for bank in BANK_DIR.glob("*.json"):
+        banks.update(json.loads(bank.read_text(encoding="utf-8")))
+    for answer in answers:
+        spec = banks[answer["id"]]
+        readable = f"{spec.get('hint', '')} {spec.get('praise', '')}".casefold()
+        for form in {answer["text"].casefold(), *(f.casefold() for f in answer["forms"])}:
+            if len(form) >= 4 and not re.fullmatch(r"1[89]\d\d", form):
+                assert form not in readable, f"{path.name}: exercise {answer['id']}'s hint gives its answer away: {form!r}"
+
+
+@pytest.mark.parametrize("path", TEACHER, ids=lambda p: p.name)
+def test_student_edition_checks_all_say_not_answered_yet(path):
+    """What a student sees before answering: every self-check cell reports 'not answered yet', none 'correct'."""
+    nb = nbformat.read(ROOT / "notebooks" / "student" / path.name, as_version=4)
+    check_cells = [c for c in nb.cells if c.cell_type == "code" and re.match(r"\s*check\(", c.source)]
+    assert check_cells, f"{path.name} has no self-check cell"
+    for cell in check_cells:
+        shown = json.dumps([o for o in cell.outputs])
+        assert "not answered yet" in shown, f"{path.name}: {cell.source!r} does not say 'not answered yet'"
+        assert ": correct." not in shown
