@@ -126,7 +126,9 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     """Return dataset ``name`` as a typed, validated DataFrame with metadata in ``df.attrs``.
 
     ``df.attrs`` holds ``name``, ``title``, ``description``, ``units`` (column -> unit),
-    ``sources`` (the resource's sources), ``licenses``, ``path`` and ``citation``.
+    ``sources`` (the resource's sources), ``licenses`` and ``path``. The formatted citation is
+    ``cite(name)``: it is not copied into ``attrs``, because pandas copies ``attrs`` along with
+    every operation on the frame, and a long text there slows every step of a lesson.
 
     Raises
     ------
@@ -316,7 +318,6 @@ def _attrs(resource: dict[str, Any], ddir: Path) -> dict[str, Any]:
         "sources": list(resource.get("sources", [])),
         "licenses": list(resource.get("licenses", _package(ddir).get("licenses", []))),
         "path": f"data/{resource['path']}",
-        "citation": cite(resource["name"], ddir),
     }
 
 

@@ -60,6 +60,15 @@ def test_when_follows_the_precision():
     assert cf.when(pd.NaT) == "undated"
 
 
+def test_span_gives_both_ends_or_one():
+    assert cf.span(pd.Timestamp("1960-11-01"), pd.Timestamp("1960-12-01"), "month") == "Nov 1960 to Dec 1960"
+    assert cf.span(pd.Timestamp("1957-11-18"), pd.NaT, "day") == "18 Nov 1957"
+    assert cf.span(pd.Timestamp("1957-11-18"), pd.Timestamp("1957-11-18"), "day") == "18 Nov 1957"  # one day is not a span
+    assert cf.span(pd.NaT, pd.Timestamp("1960-12-01"), "month") == "undated"
+    with pytest.raises(AnalysisError, match="The end date Oct 1960 comes before the start Nov 1960"):
+        cf.span(pd.Timestamp("1960-11-01"), pd.Timestamp("1960-10-01"), "month")
+
+
 def test_cite_short_pairs_ids_and_pages():
     assert cf.cite_short("garver2016", "p. 127") == "Garver (2016), p. 127"
     assert cf.cite_short("garver2016;pantsov_levine2012", "p. 127; ch. 29") == "Garver (2016), p. 127; Pantsov and Levine (2012), ch. 29"
@@ -195,7 +204,20 @@ def test_positions_table_and_lines():
     lines = cf.position_lines(d, "war_and_peace")
     assert lines[1] == "Mao Zedong (CCP) (18 Nov 1957): p1 [Garver (2016), p. 127]"
     assert lines[2] == '    quoted: "q1"'
-    assert len(lines) == 4
+    assert len(lines) == 4  # no notes column: nothing to say about the quotation
+    noted = d.assign(notes=["Garver's translation.", "not shown: no quotation", None, None])
+    lines = cf.position_lines(noted, "war_and_peace")
+    assert lines[3] == "      about the quotation: Garver's translation."
+    assert len(lines) == 5 and not any("not shown" in line for line in lines)
+    assert len(cf.position_lines(noted, "war_and_peace", quote_notes=False)) == 4
+
+
+def test_real_quotation_under_a_party_is_attributed(real):
+    """The Yugoslav party's row quotes its ambassador's words: the printed lines must say whose they are."""
+    text = "\n".join(cf.position_lines(real["debates"], "leadership_of_camp"))
+    block = text.split('quoted: "We obviously did not agree with it."', 1)[1].split("\n")[1]
+    assert block.startswith("      about the quotation:") and "Mićunović" in block
+    assert "Time's wording" in text.split('quoted: "first among equals"', 1)[1].split("\n")[1]
 
 
 def test_issue_and_period_counts():
@@ -262,6 +284,8 @@ def test_discrepancy_table(real):
     assert row.loc["Day of Mao's remarks on nuclear war", "in the data"] == "18 Nov 1957"
     assert "6 Nov" in row.loc["Day of Mao's remarks on nuclear war", "notes"]
     assert row.loc["Yugoslavia at the 12-party meeting", "in the data"].startswith("(left empty")
+    assert row.loc["Dates of the 81-party conference of 1960", "in the data"] == "Nov 1960 to Dec 1960"  # it ran into December
+    assert "not a wrong month" in row.loc["Dates of the 81-party conference of 1960", "notes"]
     text = cf.describe_discrepancies(table.iloc[:1])
     assert text.startswith("1. Day of Mao's remarks on nuclear war\n   In the data (quotations: nuclear_half_garver): 18 Nov 1957")
     with pytest.raises(AnalysisError, match="needs the table 'quotations'"):

@@ -64,6 +64,12 @@ def test_steel_series_needs_the_right_table(targets):
         race.steel_series(targets, "China")
 
 
+def test_steel_series_skips_rows_with_missing_labels(output):
+    extra = pd.DataFrame({"country": [None, "China"], "product": ["steel", None], "series": ["official", "revised_official"], "year": [1990, 1991], "value": [1.0, 2.0]})
+    padded = pd.concat([output, extra], ignore_index=True)
+    assert race.steel_series(padded, "China").equals(race.steel_series(output, "China"))
+
+
 def test_race_table_and_unknown_pair(output):
     table = race.race_table(output, "China-UK")
     assert list(table.columns) == ["China", "UK"] and len(table) == 32
@@ -215,6 +221,22 @@ def test_targets_figure(output, targets):
     matplotlib.pyplot.close(ax.figure)
     with pytest.raises(ValueError, match="No steel targets"):
         wrace.targets_figure(targets, output, years=(1970,))
+
+
+def test_projection_figure_has_a_light_log_axis(output):
+    from matplotlib.ticker import NullLocator
+
+    from helpers.widgets import race as wrace
+
+    # China-UK spans more than two powers of ten: a tick at each power; USSR-USA less than one: 1-2-5 ticks.
+    for pair, expected in (("China-UK", [1.0, 10.0]), ("USSR-USA", [50.0, 100.0, 200.0, 500.0])):
+        projection = race.project_race(output, pair, 1957, 0.1, 0.03, deadline=1972)
+        ax = wrace.projection_figure(projection, output)
+        assert ax.get_yscale() == "log" and isinstance(ax.yaxis.get_minor_locator(), NullLocator)
+        low, high = ax.get_ylim()
+        ticks = [float(t) for t in ax.get_yticks() if low <= t <= high]
+        assert ticks == expected
+        matplotlib.pyplot.close(ax.figure)
 
 
 def test_explorer_defaults_to_achieved_rates_and_resets_them(output):

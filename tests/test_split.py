@@ -109,6 +109,25 @@ def test_cumulative_counts_need_the_events_table():
         S.cumulative_counts(pd.DataFrame({"date": []}), "1960-07")
 
 
+def test_cumulative_table_matches_cumulative_counts(events):
+    table = S.cumulative_table(events)
+    assert len(table) == 38
+    for month in ["1957-11", "1958-12", "1959-09", "1960-07", "1960-12"]:
+        assert table.loc[pd.Period(month, "M")].to_dict() == S.cumulative_counts(events, month).to_dict()
+    later = S.cumulative_table(events, "1959-01", "1959-12", since="1958-01")
+    assert later.loc[pd.Period("1959-09", "M")].to_dict() == S.cumulative_counts(events, "1959-09", since="1958-01").to_dict()
+    assert S.cumulative_table(tiny_events(), "1958-08", "1958-12", since="1958-01").loc[pd.Period("1958-12", "M"), "military_technology"] == 1
+    with pytest.raises(AnalysisError, match="The count starts in July 1960, after June 1960"):
+        S.cumulative_table(events, "1960-06", "1960-08", since="1960-07")
+
+
+def test_analysis_leaves_the_loaded_table_alone(events):
+    before = dict(events.attrs)
+    S.cumulative_counts(events, "1960-07")
+    S.month_summary(events, "1960-07")
+    assert events.attrs == before and events.attrs  # the metadata stays on the caller's table
+
+
 def test_monthly_counts_shape(events):
     table = S.monthly_counts(events)
     assert len(table) == 38 and list(table.columns[:2]) == ["diplomacy", "party"]
@@ -199,7 +218,8 @@ def test_month_stepper_steps_and_explains(events, grain, steel):
     explorer = month_stepper(events, grain, steel, month="1958-07")
     assert explorer.summary.startswith("July 1958: 2 events")
     text = explorer.set(month="1960-07")
-    assert text.startswith("July 1960: 2 events") and "by then 4 crisis events" in text
+    # 3 crises by July 1960: Jinmen, Longju, Kongka (China's public scaling-down of Aug 1959 is filed under economy)
+    assert text.startswith("July 1960: 2 events") and "by then 3 crisis events" in text
     assert "grain revised official 143.5 Mt" in text
     assert explorer.slider.value == 32  # the slider follows the typed month
     explorer.slider.value = 0  # moving the slider redraws for that month
@@ -209,3 +229,25 @@ def test_month_stepper_steps_and_explains(events, grain, steel):
     assert explorer.ax is None
     assert explorer.set(month="July").startswith("Cannot show this: Could not read 'July' as a month")
     assert explorer.set(month="September 1959").startswith("September 1959: 5 events")
+
+
+def test_month_stepper_reuses_its_figure_and_is_fast(events, grain, steel):
+    import time
+
+    from helpers import plots
+    from helpers.widgets.split import month_stepper
+
+    explorer = month_stepper(events, grain, steel, month="1958-07")
+    figure = explorer.ax.figure
+    explorer.set(month="1960-07")
+    assert explorer.ax.figure is figure  # recoloured, not drawn again
+    assert len(figure.texts) == 1  # one source line, not one per month
+    assert "months after July 1960 are grey" in plots.describe(explorer.ax)
+    explorer.set(month="1962-03")
+    assert explorer.set(month="1959-08").startswith("August 1959:") and explorer.ax.figure is figure
+    times = []
+    for i in range(24):
+        start = time.perf_counter()
+        explorer.set(month=f"{1958 + i // 12}-{i % 12 + 1:02d}")
+        times.append(time.perf_counter() - start)
+    assert sorted(times)[len(times) // 2] < 0.1, f"median change took {sorted(times)[len(times) // 2]:.3f} s"

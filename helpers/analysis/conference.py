@@ -33,6 +33,7 @@ __all__ = [
     "CITE_AS",
     "DISCREPANCIES",
     "when",
+    "span",
     "cite_short",
     "party_table",
     "signatories",
@@ -134,6 +135,25 @@ def when(date, precision=None) -> str:
     if precision == "month":
         return stamp.strftime("%b %Y")
     return f"{stamp.day} {stamp.strftime('%b %Y')}"
+
+
+def span(date, end_date=None, precision=None) -> str:
+    """A date or a span of dates ('Nov 1960 to Dec 1960'), both ends to the precision the data give.
+
+    A missing or equal end date gives the start alone, so a one-day event is not written as a span.
+
+    >>> span(pd.Timestamp("1960-11-01"), pd.Timestamp("1960-12-01"), "month"), span(pd.Timestamp("1957-11-18"), None, "day")
+    ('Nov 1960 to Dec 1960', '18 Nov 1957')
+    """
+    start = when(date, precision)
+    if end_date is None or pd.isna(end_date) or pd.isna(date):
+        return start
+    end = when(end_date, precision)
+    if end == start:
+        return start
+    if pd.Timestamp(end_date) < pd.Timestamp(date):
+        raise AnalysisError(f"The end date {end} comes before the start {start}; check the row's date and end_date.")
+    return f"{start} to {end}"
 
 
 def cite_short(source_id, pages=None, bib: pd.DataFrame | None = None) -> str:
@@ -425,20 +445,31 @@ def positions_table(debates: pd.DataFrame, issue: str, period: str = "all", bib:
     return table
 
 
-def position_lines(debates: pd.DataFrame, issue: str, period: str = "all", bib: pd.DataFrame | None = None, width: int | None = None) -> list[str]:
+def position_lines(
+    debates: pd.DataFrame, issue: str, period: str = "all", bib: pd.DataFrame | None = None, width: int | None = None, quote_notes: bool = True
+) -> list[str]:
     """Plain-text lines 'actor (when): position [source]', each followed by its quotation if it has one.
 
-    ``width`` wraps the long lines (None leaves them whole).
+    With ``quote_notes`` (the default) a quotation is followed by the row's notes, which say whose words
+    they are and in what form they reach us: the words quoted under a party's position may be one
+    person's (an ambassador's comment to the press) or a newspaper's paraphrase. ``width`` wraps the
+    long lines (None leaves them whole).
     """
     rows = positions(debates, issue, period=period)
     table = positions_table(debates, issue, period=period, bib=bib)
+    quotes = rows["quotation"] if "quotation" in rows else pd.Series([pd.NA] * len(rows))
+    notes = rows["notes"] if "notes" in rows else pd.Series([pd.NA] * len(rows))
     lines = []
-    for (debate_id, r), quote in zip(table.iterrows(), rows["quotation"] if "quotation" in rows else [pd.NA] * len(rows)):
-        line = f"{r['actor']} ({r['when']}): {r['position']} [{r['source']}]"
-        lines.extend(textwrap.wrap(line, width, subsequent_indent="    ") if width else [line])
+
+    def add(text: str, indent: str) -> None:
+        lines.extend(textwrap.wrap(text, width, subsequent_indent=indent) if width else [text])
+
+    for (debate_id, r), quote, note in zip(table.iterrows(), quotes, notes):
+        add(f"{r['actor']} ({r['when']}): {r['position']} [{r['source']}]", "    ")
         if pd.notna(quote) and str(quote).strip():
-            quoted = f'    quoted: "{quote}"'
-            lines.extend(textwrap.wrap(quoted, width, subsequent_indent="      ") if width else [quoted])
+            add(f'    quoted: "{quote}"', "      ")
+            if quote_notes and pd.notna(note) and str(note).strip():
+                add(f"      about the quotation: {note}", "        ")
     return lines
 
 
@@ -544,7 +575,7 @@ def days_between(events: pd.DataFrame, first: str, second: str) -> int:
 DISCREPANCIES = [
     ("Day of Mao's remarks on nuclear war", "quotations", {"quote_id": "nuclear_half_garver"}, "date"),
     ("How many parties met in November 1957", "conference_totals", {"meeting": "wider_meeting_1957", "measure": "attended", "source_id": "seed_shen2020"}, "value"),
-    ("Month of the 81-party conference of 1960", "events", {"event_id": "moscow_conference_1960"}, "date"),
+    ("Dates of the 81-party conference of 1960", "events", {"event_id": "moscow_conference_1960"}, "date"),
     ("Khrushchev's first visit to China", "events", {"event_id": "khrushchev_visit_1954"}, "date"),
     ("Yugoslavia at the 12-party meeting", "conference_parties", {"country": "Yugoslavia"}, "attended_ruling_meeting"),
     ("Launch day of Sputnik 1", "events", {"event_id": "sputnik_1_launched_1957"}, "date"),
@@ -557,7 +588,7 @@ def _value_text(row: pd.Series, column: str) -> str:
     if pd.isna(value):
         return "(left empty: sources disagree)"
     if column == "date":
-        return when(value, row.get("date_precision"))
+        return span(value, row.get("end_date"), row.get("date_precision"))
     if isinstance(value, (bool,)) or str(value) in ("True", "False"):
         return "yes" if bool(value) else "no"
     return str(value)

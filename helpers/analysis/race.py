@@ -90,17 +90,27 @@ def steel_series(output: pd.DataFrame, country: str, series: str | None = None) 
     needed = {"country", "product", "series", "year", "value"}
     if not isinstance(output, pd.DataFrame) or not needed <= set(output.columns):
         raise AnalysisError("steel_series needs the industrial_output table: pass load('industrial_output').")
-    steel = output[output["product"] == "steel"]
-    countries = sorted(steel["country"].dropna().unique())
+    # Masks on a plain view: pandas copies the table's metadata (``attrs``) into every
+    # intermediate frame, which made this function, called at every redraw of the
+    # simulator, several times slower than the work itself.
+    frame = pd.DataFrame(output)
+
+    def matches(column: str, value: str):
+        return frame[column].eq(value).to_numpy(dtype=bool, na_value=False)
+
+    steel = matches("product", "steel")
+    countries = sorted({c for c in frame["country"].to_numpy(dtype=object)[steel] if isinstance(c, str)})
     if country not in countries:
         raise AnalysisError(f"No steel figures for '{country}'. The countries are: {', '.join(countries)}.")
-    rows = steel[steel["country"] == country]
+    rows = steel & matches("country", country)
     label = series if series is not None else DEFAULT_SERIES.get(country, "official")
-    have = sorted(rows["series"].dropna().unique())
+    have = sorted({s for s in frame["series"].to_numpy(dtype=object)[rows] if isinstance(s, str)})
     if label not in have:
         raise AnalysisError(f"No '{label}' steel series for {country}. Its series are: {', '.join(have)}.")
-    rows = rows[rows["series"] == label]
-    result = pd.Series(rows["value"].astype(float).to_numpy(), index=rows["year"].astype(int).to_numpy(), name=country)
+    rows &= matches("series", label)
+    years = frame["year"].to_numpy(dtype=object)[rows].astype(int)
+    values = frame["value"].to_numpy(dtype=object)[rows].astype(float)
+    result = pd.Series(values, index=years, name=country)
     result.index.name = "year"
     return result.sort_index()
 

@@ -11,13 +11,14 @@ text), so that a lesson shows it with ``plots.show(ax)``.
 
 from __future__ import annotations
 
+import math
 
 import ipywidgets as W
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from helpers import plots
 from helpers.analysis import race
@@ -44,7 +45,8 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
 
 def _steel_rows(output: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFrame:
     """The rows behind a figure, so that its source line names exactly their sources."""
-    wanted = output[(output["product"] == "steel") & output["country"].isin(countries)]
+    plain = pd.DataFrame(output)  # without attrs, which pandas would copy into every step
+    wanted = plain[(plain["product"] == "steel") & plain["country"].isin(countries)]
     keep = [(wanted["country"] == c) & (wanted["series"] == race.DEFAULT_SERIES[c]) for c in countries]
     rows = wanted[pd.concat(keep, axis=1).any(axis=1)]
     rows.attrs = output.attrs
@@ -186,8 +188,7 @@ def projection_figure(projection: Projection, output: pd.DataFrame, ax: Axes | N
         colour = plots.COUNTRY_COLORS[name]
         ax.plot(table.index, table[name] / MT, lw=1.6, color=colour, label=f"{name}, actual")
         ax.plot(p.paths.index, p.paths[name] / MT, lw=1.4, ls="--", color=colour, label=f"{name}, projected")
-    ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:g}"))
+    _log_axis(ax)
     if p.deadline is not None:
         ax.axvline(p.deadline, color="#444444", lw=1, ls=":")
         ax.annotate(f"deadline {p.deadline}", (p.deadline, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3), textcoords="offset points", va="top", fontsize=plots.TYPE_SCALE["small"], color="#444444")
@@ -203,6 +204,20 @@ def projection_figure(projection: Projection, output: pd.DataFrame, ax: Axes | N
     ax.legend(frameon=False, fontsize=plots.TYPE_SCALE["small"] - 1, loc="lower right")
     alt = f"Line chart on a log scale: actual steel output (solid) and constant-growth projections (dashed) for {p.chaser} and {p.leader}. {p.summary}."
     return plots.finish(ax, _source(_steel_rows(output, (p.chaser, p.leader))), alt)
+
+
+def _log_axis(ax: Axes) -> None:
+    """A light logarithmic y axis: labelled ticks at 1, 10, 100 (or 1, 2, 5, 10, ... over a short range), no minor ticks.
+
+    The simulator redraws at every change; matplotlib's default minor ticks on a log axis
+    (eight per decade, each a full tick object) cost more to draw than the lines themselves.
+    """
+    ax.set_yscale("log")
+    low, high = ax.get_ylim()
+    decades = math.log10(high / low) if low > 0 else 3.0
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0,) if decades >= 2 else (1.0, 2.0, 5.0)))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:g}"))
 
 
 def race_explorer(output: pd.DataFrame, deadline: int | None = None, pair: str = "China-UK", start_year: int = 1957, window: int = 5) -> Explorer:

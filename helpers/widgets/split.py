@@ -9,7 +9,9 @@ from __future__ import annotations
 
 
 import ipywidgets as W
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from helpers import plots
@@ -20,6 +22,13 @@ __all__ = ["month_stepper", "draw_months", "decline_figure", "claims_figure", "K
 
 # Source lines name Chinese authors in characters; without a CJK font matplotlib warns once per glyph.
 # The characters are still in the printed "Source:" text under each figure, so the warning is noise here.
+
+
+def _year_ticks(ax) -> None:
+    """Fixed year ticks with quarter-year minor ticks: cheaper to draw than matplotlib's automatic date ticks."""
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
 
 
 def _finish(ax, source: str, alt: str):
@@ -34,35 +43,86 @@ def _finish(ax, source: str, alt: str):
     return ax
 
 
+class _MonthFigure:
+    """The stepper's bar chart, drawn once; :meth:`show` recolours it for a month instead of drawing it again.
+
+    Everything that does not depend on the month (the counts per month, the running totals, the bars,
+    the legend) is computed and drawn in ``__init__``; a month change only greys the later bars, moves
+    the marker line and swaps the title, description and source line (both cached per month).
+    """
+
+    def __init__(self, events: pd.DataFrame, ax=None):
+        self.events = events
+        table = split.monthly_counts(events)
+        table = table.loc[:, [c for c in table.columns if table[c].sum() > 0]]
+        self.months = table.index
+        self.cumulative = split.cumulative_table(events)
+        self.x = self.months.to_timestamp(how="start") + pd.Timedelta(days=14)
+        if ax is None:
+            with plt.rc_context(plots.STYLE):
+                _, ax = plt.subplots(figsize=(8.0, 4.2))
+        self.ax = ax
+        values = table.to_numpy()
+        bottom = np.zeros(len(table))
+        self.colors = {}
+        self.bars = {}
+        for j, cat in enumerate(table.columns):
+            self.colors[cat] = plots.CATEGORY_COLORS.get(cat, "#777777")
+            self.bars[cat] = ax.bar(self.x, values[:, j], width=24, bottom=bottom, color=self.colors[cat], label=cat.replace("_", " "), lw=0)
+            bottom = bottom + values[:, j]
+        self.line = ax.axvline(self.x[0], color="#444444", lw=1, ls="--")
+        ax.set_ylabel("events that month")
+        ax.legend(frameon=False, ncol=len(table.columns), loc="upper left")
+        ax.set_ylim(0, max(int(bottom.max()), 1) * 1.6 + 1)
+        _year_ticks(ax)
+        plain = split._plain(events)
+        self._dates = plain["date"]
+        self._sources = plain["source_id"] if "source_id" in plain.columns else None
+        self._path = events.attrs.get("path")
+        self._text = {}
+        self.current = None
+
+    def _texts(self, m: pd.Period) -> tuple[str, str]:
+        if m not in self._text:
+            counts = self.cumulative.loc[m]
+            known = ", ".join(f"{c.replace('_', ' ')} {n}" for c, n in counts.items() if n)
+            first, last = split.month_label(split.WINDOW[0]), split.month_label(m)
+            alt = f"Bar chart of events per month from {first}; months after {last} are grey. By the end of {last}: {known or 'no events'}."
+            shown = (self._dates >= self.months[0].to_timestamp()) & (self._dates <= m.to_timestamp(how="end"))
+            if self._sources is None or not shown.any():
+                source = plots.source_note(self.events)
+            else:
+                # only the columns source_note reads: the rows' source_id, and the data file's path
+                rows = pd.DataFrame({"source_id": self._sources[shown]})
+                rows.attrs["path"] = self._path
+                source = plots.source_note(rows)
+            self._text[m] = (alt, source)
+        return self._text[m]
+
+    def show(self, month: object):
+        """Recolour for ``month``: bars after it grey, the dashed line on it; returns the axes."""
+        m = split.in_window(month)
+        if m != self.current:
+            future = self.months > m
+            for cat, bars in self.bars.items():
+                for bar, late in zip(bars, future):
+                    bar.set_color("#DDDDDD" if late else self.colors[cat])
+            here = m.to_timestamp(how="start") + pd.Timedelta(days=14)
+            self.line.set_xdata([here, here])
+            self.ax.set_title(f"Events month by month, {split.month_label(split.WINDOW[0])} to {split.month_label(m)}")
+            alt, source = self._texts(m)
+            fig = self.ax.figure
+            for text in list(fig.texts):  # the previous source line
+                text.remove()
+            _finish(self.ax, source, alt)
+            self.current = m
+        return self.ax
+
+
 def draw_months(events: pd.DataFrame, month: object, ax=None):
     """Stacked bars of events per month from the start of the window, the chosen month outlined, later months greyed."""
     m = split.in_window(month)
-    table = split.monthly_counts(events)
-    table = table.loc[:, [c for c in table.columns if table[c].sum() > 0]]
-    x = table.index.to_timestamp(how="start") + pd.Timedelta(days=14)
-    future = table.index > m
-    if ax is None:
-        with plt.rc_context(plots.STYLE):
-            _, ax = plt.subplots(figsize=(8.0, 4.2))
-    bottom = pd.Series(0, index=table.index)
-    for cat in table.columns:
-        colors = [("#DDDDDD" if late else plots.CATEGORY_COLORS.get(cat, "#777777")) for late in future]
-        ax.bar(x, table[cat], width=24, bottom=bottom, color=colors, label=cat.replace("_", " "), lw=0)
-        bottom = bottom + table[cat]
-    here = m.to_timestamp(how="start") + pd.Timedelta(days=14)
-    ax.axvline(here, color="#444444", lw=1, ls="--")
-    ax.set_ylabel("events that month")
-    ax.set_title(f"Events month by month, {split.month_label(split.WINDOW[0])} to {split.month_label(m)}")
-    ax.legend(frameon=False, ncol=len(table.columns), loc="upper left")
-    ax.set_ylim(0, max(int(bottom.max()), 1) * 1.6 + 1)
-    counts = split.cumulative_counts(events, m)
-    known = ", ".join(f"{c.replace('_', ' ')} {n}" for c, n in counts.items() if n)
-    alt = (
-        f"Bar chart of events per month from {split.month_label(split.WINDOW[0])}; months after {split.month_label(m)} are grey. "
-        f"By the end of {split.month_label(m)}: {known or 'no events'}."
-    )
-    shown = events[(events["date"] >= table.index[0].to_timestamp()) & (events["date"] <= m.to_timestamp(how="end"))]
-    return _finish(ax, plots.source_note(shown if not shown.empty else events), alt)
+    return _MonthFigure(events, ax).show(m)
 
 
 def _indicator_text(grain: pd.DataFrame, steel: pd.DataFrame, year: int) -> str:
@@ -70,9 +130,9 @@ def _indicator_text(grain: pd.DataFrame, steel: pd.DataFrame, year: int) -> str:
     if rows.empty:
         return f"No grain or steel figure for {year} in the data."
     parts = []
-    for _, r in rows.iterrows():
-        unit = "Mt" if r["unit"] == "million metric tons" else "thousand t" if r["unit"] == "thousand metric tons" else r["unit"]
-        parts.append(f"{r['indicator']} {r['series'].replace('_', ' ')} {r['value']:,.1f} {unit}")
+    for r in rows.itertuples(index=False):
+        unit = "Mt" if r.unit == "million metric tons" else "thousand t" if r.unit == "thousand metric tons" else r.unit
+        parts.append(f"{r.indicator} {r.series.replace('_', ' ')} {r.value:,.1f} {unit}")
     return f"China's figures for {year}: " + "; ".join(parts) + "."
 
 
@@ -80,16 +140,27 @@ def month_stepper(events: pd.DataFrame, grain: pd.DataFrame, steel: pd.DataFrame
     """Step month by month through the split; ``.summary`` names the month's events and the counts so far.
 
     The controls: a ``month`` text box (``YYYY-MM``), which the slider and the play button fill in.
+    The figure is drawn once and recoloured for each month; each month's text is worked out once.
     """
     months = split.lesson_months()
     labels = [str(p) for p in months]
     box = W.Text(value=str(split.to_month(month)), description="Month", continuous_update=False, layout=W.Layout(width="180px"))
+    events_plain = split._plain(events)
+    grain_plain, steel_plain = split._plain(grain), split._plain(steel)
+    figure: list[_MonthFigure] = []  # drawn on the first valid month
+    summaries: dict[pd.Period, str] = {}
+    indicators: dict[int, str] = {}
 
     def render(month: str):
         m = split.in_window(month)
-        ax = draw_months(events, m)
-        summary = split.month_summary(events, m) + " " + _indicator_text(grain, steel, m.year)
-        return ax, summary
+        if not figure:
+            figure.append(_MonthFigure(events))
+        ax = figure[0].show(m)
+        if m not in summaries:
+            if m.year not in indicators:
+                indicators[m.year] = _indicator_text(grain_plain, steel_plain, m.year)
+            summaries[m] = split.month_summary(events_plain, m) + " " + indicators[m.year]
+        return ax, summaries[m]
 
     explorer = Explorer({"month": box}, render, title="After Moscow, month by month")
     start = labels.index(str(split.to_month(month))) if str(split.to_month(month)) in labels else 0
@@ -152,7 +223,7 @@ def decline_figure(events: pd.DataFrame, key_events: dict[str, str] | None = Non
     top.set_ylim(0, int(bottom.max()) * 1.6 + 1)
     top.legend(frameon=False, ncol=len(table.columns), loc="upper left")
     top.set_title("The partnership's decline on one time axis, November 1957 – December 1960")
-    cumulative = pd.DataFrame({m: split.cumulative_counts(events, m) for m in months}).T
+    cumulative = split.cumulative_table(events, months[0], months[-1])
     for cat in table.columns:
         low.step(x, cumulative[cat], where="mid", color=plots.CATEGORY_COLORS.get(cat), lw=1.6, label=cat.replace("_", " "))
     low.set_ylabel("events so far (certain dates)")
@@ -163,6 +234,7 @@ def decline_figure(events: pd.DataFrame, key_events: dict[str, str] | None = Non
         low.annotate(key_events[row["event_id"]], (row["date"], 1.0), xycoords=("data", "axes fraction"), xytext=(2, -4 - 10 * (n % 3)),
                      textcoords="offset points", fontsize=plots.TYPE_SCALE["small"] - 1, va="top", color="#333333")
     low.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=20))
+    _year_ticks(low)
     fig.subplots_adjust(hspace=0.08)
     last = cumulative.iloc[-1]
     busiest = table.sum(axis=1).idxmax()
