@@ -37,6 +37,8 @@ __all__ = [
     "describe",
     "show",
     "source_note",
+    "new_axes",
+    "latin",
 ]
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -87,7 +89,8 @@ def house_style() -> None:
     plt.rcParams.update(STYLE)
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
+def new_axes(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -> Axes:
+    """``ax`` itself, or new Axes on a figure in the house style."""
     if ax is not None:
         return ax
     with plt.rc_context(STYLE):
@@ -216,7 +219,7 @@ def line_chart(
     """
     if df.empty:
         raise ValueError(f"Nothing to plot for '{title}': the table is empty (check the filter).")
-    ax = _axes(ax)
+    ax = new_axes(ax)
     colors = colors or COUNTRY_COLORS
     groups = [(None, df)] if by is None else list(df.groupby(by, sort=False))
     summary = []
@@ -270,7 +273,7 @@ def timeline(
     if df.empty:
         raise ValueError(f"No events between {lo.date()} and {hi.date()} in the chosen categories.")
     lanes = [c for c in CATEGORY_COLORS if c in set(df["category"])]
-    ax = _axes(ax, figsize=(9.0, 1.2 + 0.75 * len(lanes)))
+    ax = new_axes(ax, figsize=(9.0, 1.2 + 0.75 * len(lanes)))
     df = df.sort_values("date")
     for lane_no, cat in enumerate(lanes):
         part = df[df["category"] == cat]

@@ -33,6 +33,7 @@ __all__ = [
     "count_by",
     "MAX_RATE",
     "require_columns",
+    "plain",
 ]
 
 #: Growth rates above this (per year, as a fraction) are refused as absurd: +1000% a year.
@@ -67,6 +68,16 @@ def _rate(name: str, value: float) -> float:
     if rate > MAX_RATE:
         raise AnalysisError(f"{name} is {rate:.0%} a year, which no economy has sustained; give a rate below {MAX_RATE:.0%}.")
     return rate
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table without its ``attrs`` (the data package's metadata), sharing the data.
+
+    pandas deep-copies ``attrs`` into the result of every operation; for the tables that
+    ``helpers.data.load`` returns that metadata is sizeable, and copying it dominated the time of
+    the lesson functions. Working on a plain view keeps the results identical and far cheaper.
+    """
+    return pd.DataFrame(frame) if frame.attrs else frame
 
 
 def require_columns(df: pd.DataFrame, columns: tuple[str, ...], table: str, what: str | None = None) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.analysis import (
+    plain,
     AnalysisError,
     Overtake,
     first_year_exceeds,
@@ -93,7 +94,7 @@ def steel_series(output: pd.DataFrame, country: str, series: str | None = None) 
     # Masks on a plain view: pandas copies the table's metadata (``attrs``) into every
     # intermediate frame, which made this function, called at every redraw of the
     # simulator, several times slower than the work itself.
-    frame = pd.DataFrame(output)
+    frame = plain(output)
 
     def matches(column: str, value: str):
         return frame[column].eq(value).to_numpy(dtype=bool, na_value=False)

@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from helpers.analysis import AnalysisError, require_columns
+from helpers.analysis import AnalysisError, plain, require_columns
 
 __all__ = [
     "WINDOW",
@@ -70,19 +70,6 @@ CATEGORIES = ("diplomacy", "party", "economy", "military_technology", "crisis", 
 
 
 # --------------------------------------------------------------------------- speed
-
-
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same table without its ``attrs`` (the data package's metadata), sharing the data.
-
-    pandas deep-copies ``attrs`` into the result of every operation; for the tables that
-    ``helpers.data.load`` returns that metadata is large, and copying it dominated the time of
-    every function here. Working on a plain view keeps the results identical and ~20x cheaper.
-    """
-    return pd.DataFrame(frame) if frame.attrs else frame
-
-
-# --------------------------------------------------------------------------- months
 
 
 def to_month(value: object) -> pd.Period:
@@ -142,7 +129,7 @@ def latest_date(events: pd.DataFrame) -> pd.Series:
     A ``day`` date is itself; a ``month`` date means the end of that month; a ``year`` date the end of that year.
     """
     require_columns(events, ("date", "date_precision"), "events", what="latest_date")
-    events = _plain(events)
+    events = plain(events)
     precision = events["date_precision"].fillna("day")
     end_of_month = events["date"] + pd.offsets.MonthEnd(0)
     end_of_year = events["date"] + pd.offsets.YearEnd(0)
@@ -162,7 +149,7 @@ def events_in_month(events: pd.DataFrame, month: object) -> pd.DataFrame:
     ['a']
     """
     require_columns(events, ("date", "date_precision"), "events", what="events_in_month")
-    events = _plain(events)
+    events = plain(events)
     m = to_month(month)
     dated = _dated_to_month(events)
     rows = dated[dated["date"].dt.to_period("M") == m]
@@ -173,7 +160,7 @@ def events_in_month(events: pd.DataFrame, month: object) -> pd.DataFrame:
 def undated_in_year(events: pd.DataFrame, year: int) -> pd.DataFrame:
     """Events of ``year`` known only to the year (``date_precision`` 'year'): no month can be given for them."""
     require_columns(events, ("date", "date_precision"), "events", what="undated_in_year")
-    events = _plain(events)
+    events = plain(events)
     return events[(events["date_precision"] == "year") & (events["date"].dt.year == int(year))]
 
 
@@ -189,7 +176,7 @@ def cumulative_counts(events: pd.DataFrame, month: object, since: object = WINDO
     {'military_technology': 0, 'crisis': 1}
     """
     require_columns(events, ("date", "date_precision", "category"), "events", what="cumulative_counts")
-    events = _plain(events)
+    events = plain(events)
     lo, hi = to_month(since), to_month(month)
     if lo > hi:
         raise AnalysisError(f"The count starts in {month_label(lo)}, after {month_label(hi)}: choose a later month or an earlier start.")
@@ -205,7 +192,7 @@ def cumulative_counts(events: pd.DataFrame, month: object, since: object = WINDO
 def monthly_counts(events: pd.DataFrame, start: object = WINDOW[0], end: object = WINDOW[1]) -> pd.DataFrame:
     """A months x categories table: how many events began in each month (year-only dates left out)."""
     require_columns(events, ("date", "date_precision", "category"), "events", what="monthly_counts")
-    events = _plain(events)
+    events = plain(events)
     months = pd.PeriodIndex(lesson_months(start, end), name="month")
     dated = _dated_to_month(events)
     table = pd.crosstab(dated["date"].dt.to_period("M"), dated["category"])
@@ -224,7 +211,7 @@ def cumulative_table(events: pd.DataFrame, start: object = WINDOW[0], end: objec
     {'military_technology': 1, 'crisis': 1}
     """
     require_columns(events, ("date", "date_precision", "category"), "events", what="cumulative_table")
-    events = _plain(events)
+    events = plain(events)
     lo = to_month(start if since is None else since)
     if lo > to_month(start):
         raise AnalysisError(f"The count starts in {month_label(lo)}, after {month_label(start)}: choose a later month or an earlier start.")
@@ -257,7 +244,7 @@ def days_between(events: pd.DataFrame, first: str, second: str) -> int:
     Both must be dated to the day; a month- or year-precision date gives an error rather than a false count.
     """
     require_columns(events, ("event_id", "date", "date_precision"), "events", what="days_between")
-    events = _plain(events)
+    events = plain(events)
     a, b = _row(events, first), _row(events, second)
     for row in (a, b):
         if row["date_precision"] != "day":
@@ -274,7 +261,7 @@ def days_between(events: pd.DataFrame, first: str, second: str) -> int:
 def grain_table(grain: pd.DataFrame) -> pd.DataFrame:
     """China's grain figures as a years x series table (million metric tons), gaps left empty."""
     require_columns(grain, ("year", "series", "value"), "china_grain_output", what="grain_table")
-    grain = _plain(grain)
+    grain = plain(grain)
     table = grain.pivot_table(index="year", columns="series", values="value", aggfunc="first")
     table.columns.name = None
     return table.sort_index().astype("float64")
@@ -345,7 +332,7 @@ def count_range(table: pd.DataFrame, measures: str | list[str] | tuple[str, ...]
     ``by_source`` maps each ``source_id`` (with the measure when several are compared) to its figure.
     """
     require_columns(table, ("measure", "value", "source_id"), "split_withdrawal_1960", what="count_range")
-    table = _plain(table)
+    table = plain(table)
     wanted = (measures,) if isinstance(measures, str) else tuple(measures)
     if not wanted:
         raise AnalysisError("Name at least one measure, e.g. 'contracts_cancelled'.")
@@ -376,7 +363,7 @@ def year_indicators(grain: pd.DataFrame, steel: pd.DataFrame, year: int) -> pd.D
     """
     require_columns(grain, ("year", "series", "value", "unit", "source_id"), "china_grain_output", what="year_indicators (grain)")
     require_columns(steel, ("country", "product", "year", "series", "value", "unit", "source_id"), "industrial_output", what="year_indicators (steel)")
-    grain, steel = _plain(grain), _plain(steel)
+    grain, steel = plain(grain), plain(steel)
     g = grain[grain["year"] == year].assign(indicator="grain")
     s = steel[(steel["country"] == "China") & (steel["product"] == "steel") & (steel["year"] == year)].assign(indicator="steel")
     out = pd.concat([g, s], ignore_index=True)[["indicator", "series", "value", "unit", "source_id"]]
@@ -393,7 +380,7 @@ def month_summary(events: pd.DataFrame, month: object, since: object = WINDOW[0]
     The month must lie in the lesson's window (:data:`WINDOW`).
     """
     m = in_window(month)
-    events = _plain(events)
+    events = plain(events)
     here = events_in_month(events, m)
     if here.empty:
         listed = "no events"

@@ -15,13 +15,12 @@ import math
 
 import ipywidgets as W
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from helpers import plots
-from helpers.analysis import race
+from helpers.analysis import plain, race
 from helpers.analysis.race import PAIRS, Projection
 from helpers.widgets import Explorer
 
@@ -35,18 +34,10 @@ def _source(*frames: pd.DataFrame) -> str:
     return plots.latin(plots.source_note(*frames))
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
-    if ax is not None:
-        return ax
-    with plt.rc_context(plots.STYLE):
-        _, new = plt.subplots(figsize=figsize or plots.STYLE["figure.figsize"])
-    return new
-
-
 def _steel_rows(output: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFrame:
     """The rows behind a figure, so that its source line names exactly their sources."""
-    plain = pd.DataFrame(output)  # without attrs, which pandas would copy into every step
-    wanted = plain[(plain["product"] == "steel") & plain["country"].isin(countries)]
+    bare = plain(output)  # without attrs, which pandas would copy into every step
+    wanted = bare[(bare["product"] == "steel") & bare["country"].isin(countries)]
     keep = [(wanted["country"] == c) & (wanted["series"] == race.DEFAULT_SERIES[c]) for c in countries]
     rows = wanted[pd.concat(keep, axis=1).any(axis=1)]
     rows.attrs = output.attrs
@@ -65,7 +56,7 @@ def race_figure(output: pd.DataFrame, pair: str, pledge_year: int, deadline: int
     table = race.race_table(output, pair)
     a, b = table[chaser], table[leader]
     first, final = race.first_year_ahead(a, b), race.stays_ahead_from(a, b)
-    ax = _axes(ax)
+    ax = plots.new_axes(ax)
     for name in (leader, chaser):
         ax.plot(table.index, table[name] / MT, marker="o", ms=3, lw=1.6, color=plots.COUNTRY_COLORS[name], label=name)
     ax.axvspan(pledge_year, deadline, color="#999999", alpha=0.12, lw=0)
@@ -119,7 +110,7 @@ def targets_figure(targets: pd.DataFrame, output: pd.DataFrame, years: tuple[int
     last = max(years) + 1
     revised = china[(china["series"] == "revised_official") & china["year"].between(min(years) - 1, last)].sort_values("year")
     claim = china[(china["series"] == "official_claim") & china["year"].isin(years)]
-    ax = _axes(ax, figsize=(8.6, 4.6))
+    ax = plots.new_axes(ax, figsize=(8.6, 4.6))
     colours = dict(zip(years, ["#E69F00", "#0072B2", "#009E73"]))
     for year in years:
         part = t[t["target_year"] == year]
@@ -183,7 +174,7 @@ def projection_figure(projection: Projection, output: pd.DataFrame, ax: Axes | N
     """History (solid) and projection (dashed) for both sides, on a log scale, with the deadline and both crossings."""
     p = projection
     table = race.race_table(output, p.pair)
-    ax = _axes(ax)
+    ax = plots.new_axes(ax)
     for name in (p.leader, p.chaser):
         colour = plots.COUNTRY_COLORS[name]
         ax.plot(table.index, table[name] / MT, lw=1.6, color=colour, label=f"{name}, actual")

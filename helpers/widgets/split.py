@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import plots
-from helpers.analysis import split
+from helpers.analysis import plain, split
 from helpers.widgets import Explorer
 
 __all__ = ["month_stepper", "draw_months", "decline_figure", "claims_figure", "KEY_EVENTS"]
@@ -75,9 +75,9 @@ class _MonthFigure:
         ax.legend(frameon=False, ncol=len(table.columns), loc="upper left")
         ax.set_ylim(0, max(int(bottom.max()), 1) * 1.6 + 1)
         _year_ticks(ax)
-        plain = split._plain(events)
-        self._dates = plain["date"]
-        self._sources = plain["source_id"] if "source_id" in plain.columns else None
+        bare = plain(events)
+        self._dates = bare["date"]
+        self._sources = bare["source_id"] if "source_id" in bare.columns else None
         self._path = events.attrs.get("path")
         self._text = {}
         self.current = None
@@ -145,8 +145,8 @@ def month_stepper(events: pd.DataFrame, grain: pd.DataFrame, steel: pd.DataFrame
     months = split.lesson_months()
     labels = [str(p) for p in months]
     box = W.Text(value=str(split.to_month(month)), description="Month", continuous_update=False, layout=W.Layout(width="180px"))
-    events_plain = split._plain(events)
-    grain_plain, steel_plain = split._plain(grain), split._plain(steel)
+    events_plain = plain(events)
+    grain_plain, steel_plain = plain(grain), plain(steel)
     figure: list[_MonthFigure] = []  # drawn on the first valid month
     summaries: dict[pd.Period, str] = {}
     indicators: dict[int, str] = {}
