@@ -81,6 +81,9 @@ STYLE = {
     "svg.hashsalt": "sino-soviet-1957",
 }
 
+#: At most this many lines of sources are drawn under a figure.
+MAX_SOURCE_LINES = 3
+
 _META: WeakKeyDictionary[Figure, dict[str, str]] = WeakKeyDictionary()
 
 
@@ -152,6 +155,9 @@ def finish(ax: Axes, source: str, alt: str) -> Axes:
     """Attach a source line (drawn under the figure) and alt text to ``ax``'s figure."""
     fig = ax.figure
     lines = textwrap.wrap("Source: " + latin(source), 130)
+    if len(lines) > MAX_SOURCE_LINES:  # a timeline may cite dozens of works: the printed text below lists them all
+        lines = lines[:MAX_SOURCE_LINES]
+        lines[-1] = textwrap.shorten(lines[-1], 100, placeholder="") + " … (the full list is printed below the figure)"
     size = TYPE_SCALE["small"] - 1
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=size, color="#444444", va="bottom")
     # room under the axes for the tick labels, the x label and every wrapped line of the source

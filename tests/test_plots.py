@@ -93,3 +93,13 @@ def test_chinese_characters_are_kept_in_text_but_not_drawn():
 def test_plot_functions_do_not_show(monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plot functions must not call plt.show()"))
     plots.timeline(load("events"), "1957", "1958")
+
+
+def test_a_long_source_list_is_cut_in_the_figure_but_printed_in_full():
+    fig, ax = plt.subplots()
+    long = "; ".join(f"Author {n} (19{n:02d}) A title of some length" for n in range(40))
+    plots.finish(ax, source=long, alt="x")
+    drawn = fig.texts[0].get_text()
+    assert len(drawn.splitlines()) == plots.MAX_SOURCE_LINES
+    assert drawn.endswith("(the full list is printed below the figure)")
+    assert plots.describe(ax).endswith("Author 39 (1939) A title of some length")
