@@ -118,3 +118,13 @@ def test_series_between_and_count_by():
     assert count_by(df, "category").to_dict() == {"a": 2, "b": 1}
     with pytest.raises(AnalysisError, match=r"There is no column 'kind'; the columns are \['year', 'category'\]."):
         count_by(df, "kind")
+
+
+def test_keep_only_filters_or_names_the_choices():
+    from helpers.analysis import keep_only
+
+    df = pd.DataFrame({"unit": ["rubles", "dollars", None, "rubles"], "v": [1, 2, 3, 4]})
+    assert keep_only(df, "unit", "rubles", "x {values}")["v"].tolist() == [1, 4]
+    with pytest.raises(AnalysisError) as err:
+        keep_only(df, "unit", "yuan", f"No loans in {'yuan'!r}; choose one of {{values}}.")
+    assert str(err.value) == "No loans in 'yuan'; choose one of ['dollars', 'rubles']."

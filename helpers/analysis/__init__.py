@@ -34,6 +34,7 @@ __all__ = [
     "MAX_RATE",
     "require_columns",
     "plain",
+    "keep_only",
 ]
 
 #: Growth rates above this (per year, as a fraction) are refused as absurd: +1000% a year.
@@ -78,6 +79,18 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
     the lesson functions. Working on a plain view keeps the results identical and far cheaper.
     """
     return pd.DataFrame(frame) if frame.attrs else frame
+
+
+def keep_only(df: pd.DataFrame, column: str, value, message: str) -> pd.DataFrame:
+    """Rows where ``column`` equals ``value``; if there are none, an AnalysisError naming the choices.
+
+    ``message`` says what was missing and contains ``{values}``, which becomes the sorted list of the
+    values the column does hold, e.g. ``"No loans in {unit!r}; choose one of {{values}}."``.
+    """
+    values = sorted(df[column].dropna().unique())
+    if value not in values:
+        raise AnalysisError(message.format(values=values))
+    return df[df[column] == value]
 
 
 def require_columns(df: pd.DataFrame, columns: tuple[str, ...], table: str, what: str | None = None) -> None:

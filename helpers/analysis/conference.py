@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from helpers.analysis import AnalysisError, require_columns, count_by
+from helpers.analysis import AnalysisError, keep_only, require_columns, count_by
 
 __all__ = [
     "ISSUES",
@@ -299,15 +299,9 @@ def totals_for(totals: pd.DataFrame, meeting: str, measure: str | None = None) -
     [68]
     """
     require_columns(totals, ("meeting", "measure", "value", "source_id"), "conference_totals")
-    meetings = sorted(totals["meeting"].dropna().unique())
-    if meeting not in meetings:
-        raise AnalysisError(f"There is no meeting {meeting!r} in the totals; the meetings are {meetings}.")
-    part = totals[totals["meeting"] == meeting]
+    part = keep_only(totals, "meeting", meeting, f"There is no meeting {meeting!r} in the totals; the meetings are {{values}}.")
     if measure is not None:
-        measures = sorted(part["measure"].unique())
-        if measure not in measures:
-            raise AnalysisError(f"No {measure!r} figure for {meeting!r}; the measures given for it are {measures}.")
-        part = part[part["measure"] == measure]
+        part = keep_only(part, "measure", measure, f"No {measure!r} figure for {meeting!r}; the measures given for it are {{values}}.")
     return part.sort_values(["measure", "source_id"]).reset_index(drop=True)
 
 

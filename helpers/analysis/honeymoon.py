@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from helpers.analysis import AnalysisError, cagr
+from helpers.analysis import AnalysisError, cagr, keep_only
 
 __all__ = [
     "HONEYMOON",
@@ -189,10 +189,7 @@ def loans_by_year(loans: pd.DataFrame, unit: str = RUBLES) -> pd.Series:
     1074.0
     """
     rows = loan_agreements(loans)
-    units = sorted(rows["unit"].unique())
-    if unit not in units:
-        raise AnalysisError(f"No dated loans in {unit!r}; choose one of {units}. Never add sums in different currencies.")
-    rows = rows[rows["unit"] == unit]
+    rows = keep_only(rows, "unit", unit, f"No dated loans in {unit!r}; choose one of {{values}}. Never add sums in different currencies.")
     out = rows.groupby(rows["date"].dt.year)["amount"].sum().astype(float)
     out.index.name, out.name = "year", unit
     return out
@@ -228,10 +225,7 @@ def projects_by_agreement(projects: pd.DataFrame, unit: str | None = "projects")
     """
     rows = projects[projects["measure"] == "added_by_agreement"]
     if unit is not None:
-        units = sorted(rows["unit"].unique())
-        if unit not in units:
-            raise AnalysisError(f"No agreement counts in {unit!r}; the units are {units}.")
-        rows = rows[rows["unit"] == unit]
+        rows = keep_only(rows, "unit", unit, f"No agreement counts in {unit!r}; the units are {{values}}.")
     cols = ["reference_date", "agreement", "value", "unit", "status", "source_id", "source_pages"]
     return rows.sort_values(["reference_date", "source_id"])[cols].reset_index(drop=True)
 
@@ -354,14 +348,9 @@ def trade_annual(trade: pd.DataFrame, flow: str = "total_turnover", unit: str | 
             raise AnalysisError(f"The flow {flow!r} is given in {len(units)} different units {units}: "
                                 "choose one with unit=... (they cannot be compared without a conversion the data does not give).")
         unit = units[0]
-    if unit not in units:
-        raise AnalysisError(f"No single-year {flow!r} figures in {unit!r}; the units are {units}.")
-    rows = rows[rows["unit"] == unit]
+    rows = keep_only(rows, "unit", unit, f"No single-year {flow!r} figures in {unit!r}; the units are {{values}}.")
     if series is not None:
-        have = sorted(rows["series"].unique())
-        if series not in have:
-            raise AnalysisError(f"No {flow!r} figures in {unit!r} from series {series!r}; the series are {have}.")
-        rows = rows[rows["series"] == series]
+        rows = keep_only(rows, "series", series, f"No {flow!r} figures in {unit!r} from series {series!r}; the series are {{values}}.")
     cols = ["year", "value", "unit", "series", "status", "source_id", "source_pages"]
     return rows.sort_values(["series", "year"])[cols].reset_index(drop=True)
 

@@ -57,13 +57,12 @@ class Explorer:
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
             raise KeyError(f"No control called {unknown}; the controls are {sorted(self.controls)}.")
-        with self.out.hold_trait_notifications():
-            for name, value in values.items():
-                self.controls[name].unobserve(self._changed, names="value")
-                try:
-                    self.controls[name].value = value
-                finally:
-                    self.controls[name].observe(self._changed, names="value")
+        for name, value in values.items():
+            self.controls[name].unobserve(self._changed, names="value")
+            try:
+                self.controls[name].value = value
+            finally:
+                self.controls[name].observe(self._changed, names="value")
         return self.update()
 
     def _changed(self, _change: dict) -> None:
