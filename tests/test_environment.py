@@ -66,7 +66,8 @@ def test_every_dependency_is_pinned_in_constraints():
             name, _, version = line.partition("==")
             pins[_name(name)] = version
     project = _pyproject()["project"]
-    for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+    extras = [r for group in project["optional-dependencies"].values() for r in group]
+    for requirement in project["dependencies"] + extras:
         assert _name(requirement) in pins, f"{requirement} is not pinned in constraints.txt"
 
 
