@@ -83,7 +83,7 @@ def test_placeholder_says_not_answered_yet(bank):
         ("9.1", 10**300, "Exercise 9.1: Expected a number, but got 1e+300, which is far too large to be the answer"),
         ("9.1", math.inf, "Exercise 9.1: Expected a number, but got inf, which is far too large"),
         ("9.1", True, "Exercise 9.1: Expected a number, but got True/False."),
-        ("9.1", [1, 2], "Exercise 9.1: Expected a number, but got list [1, 2]."),
+        ("9.1", [1, 2], "Exercise 9.1: Expected a number, but got list [1, 2]: 2 values, and the answer is one."),
         ("9.2", 1957.5, "Exercise 9.2: Expected a whole number, but got 1957.5."),
         ("9.3", 1957, "Exercise 9.3: Expected text in quotes, such as 'Lüshun', but got int 1957."),
         ("9.3", "x" * 5000, "Exercise 9.3: Expected a short text answer; that one is too long."),
