@@ -10,7 +10,7 @@ PORT   ?= 8888
 # pytest-xdist workers; the cells of one notebook stay on one worker (--dist loadfile)
 JOBS   ?= 2
 
-.PHONY: help lab test setup setup-test editions execute bench site link clean-venv
+.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course clean-venv
 
 help:
 	@echo "make lab       set up and open the lessons in JupyterLab"
@@ -19,7 +19,9 @@ help:
 	@echo "make execute   maintainers: re-run every teacher notebook from a fresh kernel, then make editions"
 	@echo "make site      build a static HTML site of the lessons in _site/ (offline)"
 	@echo "make bench     print timings (lessons, imports, data, widgets, test suite, set-up) and write bench/results.json"
-	@echo "make link HUB=https://hub.example.edu REPO=https://github.com/ORG/REPO [BRANCH=main]"
+	@echo "make release   teachers: write the student-only class copy (class-copy/, a git repository) from course.toml"
+	@echo "make course    teachers: write the nbgrader course folder (course/) from course.toml and the teacher editions"
+	@echo "make link HUB=https://hub.example.edu REPO=https://github.com/ORG/CLASS-REPO [BRANCH=main]   the class copy's nbgitpuller link"
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "These lessons need Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -60,7 +62,21 @@ bench: setup-test
 	$(PY) bench/run.py --suite --setup $(ARGS)
 
 link: setup
-	@$(PY) -m helpers.editions link --hub "$(HUB)" --repo "$(REPO)" --branch "$(or $(BRANCH),main)"
+	@$(PY) -m helpers.course link --hub "$(HUB)" --repo "$(REPO)" --branch "$(or $(BRANCH),main)"
+
+# Teachers: the class copy (students' repository) and the nbgrader course folder, both from course.toml.
+COURSE ?= course.toml
+release: setup-class
+	$(PY) -m helpers.course release --course $(COURSE) --out $(or $(OUT),class-copy) $(ARGS)
+
+course: setup-class
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m helpers.course build --course $(COURSE) --out $(or $(OUT),course) $(ARGS)
+
+$(VENV)/.installed-class: $(VENV)/.installed-lab
+	$(PIP) install --quiet -c constraints.txt -e '.[class]'
+	@touch $@
+
+setup-class: $(VENV)/.installed-class
 
 clean-venv:
 	rm -rf $(VENV)

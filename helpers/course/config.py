@@ -1,0 +1,186 @@
+"""The course file a teacher edits (``course.toml``): assignments, points, due dates, self-checks.
+
+Example::
+
+    [course]
+    id = "sino-soviet-1957"      # nbgrader's course id
+    self_checks = "form"         # graded exercises: "form" (kind of answer only), "full" (right/wrong: guessable), "off"
+    timeout = 60                 # seconds a cell may run when autograding
+
+    [[assignment]]
+    name = "lesson01"            # the assignment's name in nbgrader (letters, digits, - and _)
+    lesson = "01_honeymoon"      # the teacher edition it is made from
+    due = 2027-02-05T17:00:00    # optional
+    [assignment.points]
+    "1.1" = 2                    # a code exercise: graded automatically
+    "1.9" = 6                    # a written exercise: graded by hand with its rubric
+    "1.6" = { code = 1, written = 2 }   # an exercise with both parts
+
+Every mistake is reported with the file and line it is on, and what would be valid there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from helpers.course.lessons import Exercise, exercises, lesson_names, lesson_path
+from helpers.editions import TEACHER_DIR
+
+SELF_CHECKS = ("form", "full", "off")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+class CourseFileError(ValueError):
+    """A mistake in the course file; the message names the file, the line and what is valid."""
+
+
+@dataclass
+class Part:
+    exercise: str
+    kind: str  # "code" or "written"
+    points: float
+
+
+@dataclass
+class Assignment:
+    name: str
+    lesson: str  # teacher notebook stem, e.g. "01_honeymoon"
+    path: Path
+    due: dt.datetime | None
+    parts: list[Part] = field(default_factory=list)
+    exercises: dict[str, Exercise] = field(default_factory=dict)
+
+    def points(self, exercise: str, kind: str) -> float | None:
+        for part in self.parts:
+            if part.exercise == exercise and part.kind == kind:
+                return part.points
+        return None
+
+    @property
+    def graded_code(self) -> list[str]:
+        return [p.exercise for p in self.parts if p.kind == "code"]
+
+
+@dataclass
+class Course:
+    id: str
+    self_checks: str
+    timeout: int
+    assignments: list[Assignment]
+    path: Path
+
+    def graded_code_exercises(self) -> set[str]:
+        """Every code exercise that some assignment grades (their answers must not reach the class copy)."""
+        return {qid for a in self.assignments for qid in a.graded_code}
+
+
+def _line_of(text: str, *needles: str, after: int = 0) -> int:
+    """The 1-based line where the needles first appear together (after line ``after``); 0 if not found."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines[after:], start=after + 1):
+        if all(n in line for n in needles):
+            return number
+    return 0
+
+
+def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
+    """Read and check the course file; raise :class:`CourseFileError` naming the line of any mistake."""
+    path = Path(path)
+    if not path.is_file():
+        raise CourseFileError(f"{path}: no such course file. Copy course.toml from the repository and edit it.")
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise CourseFileError(f"{path}: not valid TOML ({err}).") from None
+
+    def fail(line: int, message: str) -> CourseFileError:
+        return CourseFileError(f"{path}, line {line}: {message}" if line else f"{path}: {message}")
+
+    unknown = set(raw) - {"course", "assignment"}
+    if unknown:
+        key = sorted(unknown)[0]
+        return_line = _line_of(text, key)
+        raise fail(return_line, f"unknown section or key {key!r}; the file has a [course] table and [[assignment]] tables.")
+    head = raw.get("course", {})
+    for key in set(head) - {"id", "self_checks", "timeout"}:
+        raise fail(_line_of(text, key), f"unknown key {key!r} in [course]; the keys are id, self_checks, timeout.")
+    course_id = head.get("id", "sino-soviet-1957")
+    if not isinstance(course_id, str) or not NAME.match(course_id):
+        raise fail(_line_of(text, "id"), f"the course id must be letters, digits, - or _, not {course_id!r}.")
+    self_checks = head.get("self_checks", "form")
+    if self_checks not in SELF_CHECKS:
+        raise fail(_line_of(text, "self_checks"), f"self_checks must be one of {', '.join(SELF_CHECKS)}, not {self_checks!r}.")
+    timeout = head.get("timeout", 60)
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or not 1 <= timeout <= 3600:
+        raise fail(_line_of(text, "timeout"), f"timeout is seconds per cell, a whole number from 1 to 3600, not {timeout!r}.")
+
+    tables = raw.get("assignment", [])
+    if not isinstance(tables, list) or not tables:
+        raise fail(0, "no [[assignment]] table: add at least one (see the example at the top of course.toml).")
+    starts = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip().startswith("[[assignment]]")]
+    assignments: list[Assignment] = []
+    names: set[str] = set()
+    for number, table in enumerate(tables):
+        start = starts[number] if number < len(starts) else 0
+        for key in set(table) - {"name", "lesson", "due", "points"}:
+            raise fail(_line_of(text, key, after=start), f"unknown key {key!r} in an [[assignment]]; the keys are name, lesson, due, points.")
+        name = table.get("name")
+        if not isinstance(name, str) or not NAME.match(name):
+            raise fail(_line_of(text, "name", after=start) or start, f"an assignment needs a name of letters, digits, - or _, not {name!r}.")
+        if name in names:
+            raise fail(_line_of(text, "name", after=start), f"the assignment name {name!r} is used twice.")
+        names.add(name)
+        lesson = table.get("lesson")
+        lesson_file = lesson_path(str(lesson), teacher_dir) if isinstance(lesson, str) else None
+        if lesson_file is None:
+            raise fail(
+                _line_of(text, "lesson", after=start) or start,
+                f"assignment {name!r}: no lesson {lesson!r}; the lessons are {', '.join(lesson_names(teacher_dir))}.",
+            )
+        due = table.get("due")
+        if isinstance(due, str):
+            try:
+                due = dt.datetime.fromisoformat(due)
+            except ValueError:
+                raise fail(_line_of(text, "due", after=start), f"due must be a date and time such as 2027-02-05T17:00:00, not {due!r}.") from None
+        elif isinstance(due, dt.date) and not isinstance(due, dt.datetime):
+            due = dt.datetime.combine(due, dt.time(23, 59))
+        elif due is not None and not isinstance(due, dt.datetime):
+            raise fail(_line_of(text, "due", after=start), f"due must be a date and time such as 2027-02-05T17:00:00, not {due!r}.")
+        found = exercises(nbformat.read(lesson_file, as_version=4))
+        assignment = Assignment(name, lesson_file.stem, lesson_file, due, exercises=found)
+        points = table.get("points", {})
+        if not isinstance(points, dict) or not points:
+            raise fail(start, f"assignment {name!r} grades nothing: add an [assignment.points] table, e.g. \"1.1\" = 2.")
+        for qid, value in points.items():
+            line = _line_of(text, f'"{qid}"', after=start) or _line_of(text, qid, after=start) or start
+            if qid not in found:
+                raise fail(line, f"assignment {name!r}: lesson {lesson_file.stem} has no exercise {qid!r}; its exercises are {', '.join(found)}.")
+            exercise = found[qid]
+            parts = [k for k, has in (("code", exercise.has_code), ("written", exercise.has_written)) if has]
+            if isinstance(value, dict):
+                for kind in value:
+                    if kind not in parts:
+                        raise fail(line, f"exercise {qid} has no {kind!r} part; its parts are {', '.join(parts)}.")
+                split = dict(value)
+            elif len(parts) == 1:
+                split = {parts[0]: value}
+            else:
+                raise fail(line, f"exercise {qid} has a code part and a written part: give points for each, e.g. \"{qid}\" = {{ code = 1, written = 2 }}.")
+            for kind, amount in split.items():
+                if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount != amount:
+                    raise fail(line, f"exercise {qid}: points must be a number, not {amount!r}.")
+                if amount < 0:
+                    raise fail(line, f"exercise {qid}: points cannot be negative ({amount}).")
+                if amount > 1000:
+                    raise fail(line, f"exercise {qid}: {amount} points is far too many; use the points a mark scheme would give.")
+                assignment.parts.append(Part(qid, kind, float(amount)))
+        assignments.append(assignment)
+    return Course(course_id, self_checks, timeout, assignments, path)

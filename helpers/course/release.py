@@ -1,0 +1,160 @@
+"""The class copy (``make release``): what students receive, built as its own git repository.
+
+It holds the student editions (as ``notebooks/NN_*.ipynb``), the data, the ``helpers`` package the lessons
+import (without the teachers' tools), the set-up files, and a README for students. It holds no teacher
+edition, no model answer or rubric, and for every exercise the course file grades, no answer in any form:
+the answer bank keeps only the kind of answer asked for (see :func:`helpers.exercises.form_only_entry`).
+
+The copy is a separate repository on purpose: a teacher pushes it to a repository of its own (public or
+the school's), and nbgitpuller links point there. A branch of this repository would not do: its history
+and its other branches still hold the teacher editions, and anyone who can clone a branch can fetch them.
+
+Each release is a new commit on top of the last one, so nbgitpuller can merge it into students' folders
+without touching their own work. A release never overwrites changes made by hand inside the class copy
+unless given ``force``, and then it first copies them to ``<class copy>.backup-<n>/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from helpers.course.config import Course
+from helpers.editions import ROOT, STUDENT_DIR, teacher_notebooks
+from helpers.exercises import BANK_DIR, form_only_entry
+
+#: what of the repository a class copy takes (relative to the repository root)
+FILES = ["pyproject.toml", "constraints.txt", "environment.yml"]
+FOLDERS = ["data", ".binder"]
+#: parts of the helpers package that are teachers' or maintainers' tools, left out of the class copy
+TEACHER_MODULES = {"course", "editions.py", "execute.py", "site.py"}
+GIT_ID = ["-c", "user.name=Class copy", "-c", "user.email=class-copy@localhost", "-c", "commit.gpgsign=false"]
+
+README = """\
+# {title}: the lessons
+
+Lessons in Jupyter on Sino-Soviet relations around the Moscow Conference of November 1957.
+Open `notebooks/00_start_here.ipynb` first, run it from top to bottom, then go on in order:
+
+{lessons}
+
+Each exercise has a check below it. Practice exercises tell you whether you are right and where to look
+again; exercises your teacher grades only tell you whether your answer is of the right kind.
+
+On your own computer (Python 3.11 or newer):
+
+```bash
+python3 -m venv .venv
+.venv/bin/pip install -c constraints.txt -e .
+.venv/bin/jupyter lab notebooks/00_start_here.ipynb
+```
+
+The data in `data/` describe their sources in `data/datapackage.json`; `from helpers import cite` and
+`print(cite("events"))` print a table's sources.
+"""
+
+
+class ReleaseError(RuntimeError):
+    """The class copy could not be written (the message says why and what to do)."""
+
+
+def _git(repo: Path, *args: str, check: bool = True) -> str:
+    done = subprocess.run(["git", *GIT_ID, *args], cwd=repo, capture_output=True, text=True)
+    if check and done.returncode:
+        raise ReleaseError(f"git {' '.join(args)} failed in {repo}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def class_bank(course: Course | None, bank_dir: Path = BANK_DIR) -> dict[str, dict]:
+    """The answer bank files of the class copy: graded exercises reduced to the kind of answer."""
+    graded = course.graded_code_exercises() if course else set()
+    mode = course.self_checks if course else "form"
+    files = {}
+    for path in sorted(bank_dir.glob("*.json")):
+        bank = json.loads(path.read_text(encoding="utf-8"))
+        if mode != "full":
+            for qid in graded & set(bank):
+                bank[qid] = form_only_entry(bank[qid]) | ({"self_check": "off"} if mode == "off" else {})
+        files[path.name] = bank
+    return files
+
+
+def _contents(course: Course | None, root: Path) -> dict[str, bytes]:
+    """Every file of the class copy: relative path -> bytes."""
+    out: dict[str, bytes] = {}
+    lessons = []
+    for teacher in teacher_notebooks(root / "notebooks"):
+        student = (root / "notebooks" / "student" / teacher.name) if root != ROOT else STUDENT_DIR / teacher.name
+        if not student.exists():
+            raise ReleaseError(f"{student} is missing: run `make editions` first.")
+        out[f"notebooks/{teacher.name}"] = student.read_bytes()
+        lessons.append(f"- `notebooks/{teacher.name}`")
+    for name in FILES:
+        if (root / name).exists():
+            out[name] = (root / name).read_bytes()
+    for folder in FOLDERS:
+        for path in sorted((root / folder).rglob("*")) if (root / folder).is_dir() else []:
+            if path.is_file() and "__pycache__" not in path.parts and ".ipynb_checkpoints" not in path.parts:
+                out[str(path.relative_to(root))] = path.read_bytes()
+    helpers = root / "helpers"
+    for path in sorted(helpers.rglob("*")):
+        rel = path.relative_to(helpers)
+        if not path.is_file() or rel.parts[0] in TEACHER_MODULES or "__pycache__" in rel.parts or rel.parts[0] == "answers":
+            continue
+        out[f"helpers/{rel}"] = path.read_bytes()
+    for name, bank in class_bank(course, helpers / "answers").items():
+        out[f"helpers/answers/{name}"] = (json.dumps(bank, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    title = "Mao, Khrushchev and the Moscow Conference of 1957"
+    out["README.md"] = README.format(title=title, lessons="\n".join(lessons)).encode("utf-8")
+    out[".gitignore"] = b".venv/\n__pycache__/\n*.egg-info/\n.ipynb_checkpoints/\n"
+    return out
+
+
+def release(out: str | Path, course: Course | None = None, *, force: bool = False, root: Path = ROOT, log=print) -> str:
+    """Write the class copy into the git repository ``out`` (created if needed) and commit it.
+
+    Returns the commit id. Refuses (:class:`ReleaseError`) when ``out`` has changes that were not made by a
+    release, unless ``force``; then it copies them to a backup folder first.
+    """
+    out = Path(out).resolve()
+    if out.exists() and any(out.iterdir()) and not (out / ".git").exists():
+        raise ReleaseError(f"{out} is not empty and is not a class copy (no .git folder): choose another folder.")
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / ".git").exists():
+        _git(out, "init", "--quiet", "--initial-branch=main")
+    dirty = [line[3:] for line in _git(out, "status", "--porcelain", "--untracked-files=all").splitlines()]
+    if dirty:
+        if not force:
+            raise ReleaseError(
+                f"{out} has changes that no release made ({', '.join(dirty[:5])}{'...' if len(dirty) > 5 else ''}). "
+                "Commit or move them, or run again with --force (they are copied to a backup folder first)."
+            )
+        number = 1
+        while (backup := out.with_name(f"{out.name}.backup-{number}")).exists():
+            number += 1
+        for rel in dirty:
+            source = out / rel.strip('"')
+            if source.is_file():
+                (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, backup / rel)
+        log(f"backed up  {len(dirty)} changed file(s) to {backup}")
+    files = _contents(course, root)
+    tracked = set(_git(out, "ls-files").splitlines())
+    for rel in sorted(tracked - set(files)):
+        (out / rel).unlink(missing_ok=True)
+    for rel, data in files.items():
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or target.read_bytes() != data:
+            target.write_bytes(data)
+    _git(out, "add", "--all")
+    if _git(out, "status", "--porcelain"):
+        source = _git(root, "rev-parse", "--short", "HEAD", check=False).strip() or "a working tree"
+        _git(out, "commit", "--quiet", "-m", f"Class copy of the lessons (from {source})")
+        log(f"committed  {out} ({len(files)} files)")
+    else:
+        log(f"unchanged  {out}")
+    return _git(out, "rev-parse", "HEAD").strip()
