@@ -170,7 +170,7 @@ def test_grain_claims_vs_revised(grain):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"year": 1962}, "No grain figure for 1962; the table has 1957, 1958, 1960"),
+        ({"year": 1962}, "No grain figure for 1962; the table has 1957, 1958, 1959, 1960"),
         ({"year": 1957}, "There is no 'revised_official' figure for 1957"),
         ({"year": 1958, "claim": "claims"}, "There is no series 'claims'"),
     ],
@@ -216,7 +216,7 @@ def test_month_stepper_steps_and_explains(events, grain, steel):
     from helpers.widgets.split import month_stepper
 
     explorer = month_stepper(events, grain, steel, month="1958-07")
-    assert explorer.summary.startswith("July 1958: 2 events")
+    assert explorer.summary.startswith("July 1958: 3 events")  # Yudin, NASA, Khrushchev in Beijing
     text = explorer.set(month="1960-07")
     # 3 crises by July 1960: Jinmen, Longju, Kongka (China's public scaling-down of Aug 1959 is filed under economy)
     assert text.startswith("July 1960: 2 events") and "by then 3 crisis events" in text
