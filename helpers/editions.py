@@ -14,13 +14,17 @@ The teacher editions in ``notebooks/`` are the source. ``python -m helpers.editi
 
 It never overwrites a student edition that someone edited (its content no longer
 matches what the builder last wrote, as recorded in ``notebooks/student/.editions.json``)
-unless given ``--force``. A second run with nothing changed writes nothing.
+unless given ``--force``, and then it first copies the edited file into ``notebooks/student/.backups/``.
+Keeping an edited file is the builder doing its job, so it says so and exits 0. A second run with nothing
+changed writes nothing. Anything that looks like a solution marker or a teacher tag but is not exactly one
+(``# begin solution``, ``# BEGIN SOLUTIONS``, the tag ``teacher_only``), and a marker in a markdown or raw
+cell, stops the build with the cell's number, because the builder would otherwise pass it through.
 
 Usage::
 
     python -m helpers.editions            # build every student edition
-    python -m helpers.editions --check    # exit 1 if any edition is stale (no writes)
-    python -m helpers.editions --force    # overwrite edited student editions
+    python -m helpers.editions --check    # exit 1 if any edition is STALE (teacher changed) or EDITED (no writes)
+    python -m helpers.editions --force    # overwrite edited student editions, keeping a copy in .backups/
     python -m helpers.editions link --hub https://hub.example.edu \\
         --repo https://github.com/ORG/REPO --branch main
 """
@@ -30,12 +34,15 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import difflib
 import hashlib
+import shutil
 import json
 import re
 import sys
 import textwrap
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -48,8 +55,9 @@ MANIFEST = ".editions.json"
 
 SOLUTION_TAG = "solution"
 TEACHER_TAG = "teacher-only"
-BEGIN = re.compile(r"^\s*#+\s*BEGIN SOLUTION\b.*$")
-END = re.compile(r"^\s*#+\s*END SOLUTION\b.*$")
+BEGIN = re.compile(r"^\s*#+ ?BEGIN SOLUTION\s*$")
+END = re.compile(r"^\s*#+ ?END SOLUTION\s*$")
+BACKUP_DIR = ".backups"  # under notebooks/student/: what --force replaced
 ANSWER_NAME = re.compile(r"^answer\w*$")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 EXEC_TIMEOUT = 300  # seconds per cell; a lesson cell takes well under one
@@ -69,7 +77,32 @@ class EditionError(Exception):
 
 
 def _tags(cell) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
+    tags = cell.get("metadata", {}).get("tags", [])
+    return [tags] if isinstance(tags, str) else list(tags)
+
+
+def _tag_problem(cell) -> str | None:
+    """Why a cell's tags would let a solution or a teacher's note through unnoticed, or None."""
+    raw = cell.get("metadata", {}).get("tags", [])
+    if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
+        return f"its tags must be a list of strings, such as [\"{TEACHER_TAG}\"], not {raw!r}."
+    for tag in raw:
+        if tag in (SOLUTION_TAG, TEACHER_TAG):
+            continue
+        letters = _letters(tag)
+        for exact in (TEACHER_TAG, SOLUTION_TAG):
+            if _near(letters, _letters(exact)) or (exact == SOLUTION_TAG and _near(letters, "solutions")):
+                return (f"the tag {tag!r} looks like {exact!r} but is not exactly it, so the builder would not act on it. "
+                        f"Write the tag exactly {exact!r}.")
+    return None
+
+
+def _markers_outside_code(cell) -> int | None:
+    """The line number of a solution marker (exact or near) in a markdown or raw cell, or None."""
+    for number, line in enumerate(cell.source.splitlines(), start=1):
+        if BEGIN.match(line) or END.match(line) or looks_like_marker(line):
+            return number
+    return None
 
 
 def _placeholder(solution_lines: list[str], indent: str) -> list[str]:
@@ -94,6 +127,37 @@ def _placeholder(solution_lines: list[str], indent: str) -> list[str]:
     return [f"{indent}{name} = ...  # replace ... with your answer" for name in names]
 
 
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.casefold())
+
+
+def _near(word: str, target: str) -> bool:
+    return word == target or (len(word) >= 4 and difflib.SequenceMatcher(None, word, target).ratio() >= 0.8)
+
+
+def looks_like_marker(line: str) -> bool:
+    """True for a comment line that reads like a solution marker, exact or not (``# begin solution``, ``#END-SOLUTIONS``)."""
+    if not re.match(r"^\s*#", line):
+        return False
+    words = re.findall(r"[a-z]+", line.casefold())
+    for first, second in zip(words, words[1:]):
+        if (_near(first, "begin") or _near(first, "end") or first in ("start", "stop")) and (_near(second, "solution") or _near(second, "solutions")):
+            return True
+        if _near(first, "solution") and (_near(second, "begin") or _near(second, "end") or second in ("start", "stop", "ends", "begins")):
+            return True
+    glued = _letters(line)[:16]
+    return any(_near(glued[: len(t)], t) for t in ("beginsolution", "endsolution"))
+
+
+def _marker_problem(line: str) -> str | None:
+    """Why ``line`` would slip through as a solution marker that is not one, or None."""
+    if BEGIN.match(line) or END.match(line) or not looks_like_marker(line):
+        return None
+    return (f"{line.strip()!r} looks like a solution marker but is not exactly one, so the solution under it would reach "
+            "the student edition. Write the markers exactly '# BEGIN SOLUTION' and '# END SOLUTION' on lines of their own "
+            "(or reword the comment if it is not a marker).")
+
+
 def strip_solutions(source: str, where: str) -> tuple[str, list[str]]:
     """Replace every ``# BEGIN SOLUTION`` ... ``# END SOLUTION`` region; return new source and removed lines."""
     out: list[str] = []
@@ -101,6 +165,9 @@ def strip_solutions(source: str, where: str) -> tuple[str, list[str]]:
     region: list[str] | None = None
     indent = ""
     for number, line in enumerate(source.splitlines(), start=1):
+        problem = _marker_problem(line)
+        if problem:
+            raise EditionError(f"{where}, line {number}: {problem}")
         if BEGIN.match(line):
             if region is not None:
                 raise EditionError(f"{where}: line {number} opens a solution inside another (missing # END SOLUTION?).")
@@ -146,7 +213,18 @@ def student_notebook(teacher: nbformat.NotebookNode, name: str) -> tuple[nbforma
     removed = Removed([], [])
     for index, cell in enumerate(nb.cells, start=1):
         where = f"notebooks/{name}, cell {index}"
+        problem = _tag_problem(cell)
+        if problem:
+            raise EditionError(f"{where}: {problem}")
         tags = _tags(cell)
+        if TEACHER_TAG not in tags and cell.cell_type != "code":
+            line = _markers_outside_code(cell)
+            if line is not None:
+                raise EditionError(
+                    f"{where} is a {cell.cell_type} cell, but line {line} is a solution marker: markers work only in code cells, "
+                    f"so nothing here would be removed. Put a model answer in a code cell between the markers, "
+                    f"or tag this cell '{TEACHER_TAG}'."
+                )
         if TEACHER_TAG in tags:
             removed.lines.extend(cell.source.splitlines())
             removed.outputs.extend(_output_text(cell))
@@ -245,6 +323,20 @@ def _load_manifest(student_dir: Path) -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+def backup(target: Path, student_dir: Path) -> Path:
+    """Copy ``target`` into ``student_dir/.backups/`` under a name with the UTC time; return the copy's path."""
+    folder = student_dir / BACKUP_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    copy_path = folder / f"{target.stem}.{stamp}{target.suffix}"
+    n = 1
+    while copy_path.exists():
+        n += 1
+        copy_path = folder / f"{target.stem}.{stamp}-{n}{target.suffix}"
+    shutil.copy2(target, copy_path)
+    return copy_path
+
+
 def build(
     teacher_dir: Path = TEACHER_DIR,
     student_dir: Path = STUDENT_DIR,
@@ -255,10 +347,18 @@ def build(
     names: list[str] | None = None,
     log=print,
 ) -> int:
-    """Write every student edition. Returns 0, or 1 if an edited edition was kept or (``check_only``) one is stale."""
+    """Write every student edition; return the exit status.
+
+    Writing: 0, also when an edited edition was kept (that is the builder doing its job; it says so).
+    ``force`` replaces edited editions, first copying each into ``notebooks/student/.backups/``.
+    ``check_only`` writes nothing and returns 1 if any edition differs from what the builder would write,
+    saying which of two things happened: STALE (the teacher edition changed since the student edition was
+    built) or EDITED (someone changed the student edition; EDITED+STALE when both).
+    """
     student_dir.mkdir(parents=True, exist_ok=True)
     manifest = _load_manifest(student_dir)
     status = 0
+    kept = 0
     for teacher_path in teacher_notebooks(teacher_dir):
         if names and teacher_path.name not in names and teacher_path.stem not in names:
             continue
@@ -269,23 +369,40 @@ def build(
             manifest[target.name] = _digest(new_text)
             log(f"unchanged  {_rel(target)}")
             continue
+        last = manifest.get(target.name)
+        edited = old_text is not None and last != _digest(old_text)
+        source_changed = last != _digest(new_text)
         if check_only:
-            log(f"STALE      {_rel(target)}: differs from what the builder makes from {teacher_path.name}")
             status = 1
+            if old_text is None:
+                log(f"MISSING    {_rel(target)}: there is no student edition of {teacher_path.name} yet; run make editions.")
+            elif edited and source_changed and last is not None:
+                log(f"EDITED+STALE {_rel(target)}: someone changed this student edition, and the teacher edition {teacher_path.name} "
+                    "changed too. make editions keeps the edited copy; --force replaces it (keeping a backup).")
+            elif edited:
+                log(f"EDITED     {_rel(target)}: someone changed this student edition since the builder wrote it "
+                    f"(the teacher edition {teacher_path.name} did not change). make editions keeps it.")
+            else:
+                log(f"STALE      {_rel(target)}: the teacher edition {teacher_path.name} changed since this student edition was built; "
+                    "run make editions.")
             continue
-        edited = old_text is not None and manifest.get(target.name) != _digest(old_text)
         if edited and not force:
+            kept += 1
+            why = "" if source_changed else " (and the teacher edition has not changed since, so there is nothing new for it)"
             log(
-                f"KEPT       {_rel(target)}: it was edited since the builder last wrote it, so it was not overwritten. "
-                "Move your copy aside, or run again with --force to replace it."
+                f"KEPT       {_rel(target)}: it was edited since the builder last wrote it, so it was not overwritten{why}. "
+                "To replace it anyway, run again with --force: the edited copy is then kept in "
+                f"{_rel(student_dir / BACKUP_DIR)}/."
             )
-            status = 1
             continue
+        saved = backup(target, student_dir) if edited else None
         target.write_text(new_text, encoding="utf-8")
         manifest[target.name] = _digest(new_text)
-        log(f"wrote      {_rel(target)}")
+        log(f"wrote      {_rel(target)}" + (f" (the edited copy it replaced is in {_rel(saved)})" if saved else ""))
     if not check_only:
         (student_dir / MANIFEST).write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n", encoding="utf-8")
+        if kept:
+            log(f"Done: {kept} edited student edition(s) kept as they were; nothing was lost.")
     return status
 
 
@@ -324,8 +441,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(prog="python -m helpers.editions", description="Write the student editions from the teacher editions.")
     parser.add_argument("names", nargs="*", help="only these notebooks (e.g. 01_honeymoon.ipynb)")
-    parser.add_argument("--force", action="store_true", help="overwrite student editions that were edited")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if any edition is stale")
+    parser.add_argument("--force", action="store_true", help="overwrite student editions that were edited (a copy goes to notebooks/student/.backups/)")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if any edition is STALE (teacher edition changed) or EDITED")
     args = parser.parse_args(argv)
     try:
         return build(force=args.force, check_only=args.check, names=args.names or None)

@@ -280,8 +280,8 @@ def _as_numbers(value: Any, what: str, *, whole: bool = False) -> list[float]:
                 f"Expected {what}, but got the text {value[:40]!r}. Give the number itself, without quotes or units, "
                 f"e.g. {example} rather than '{example} tons'."
             )
-        if whole:
-            readings = [r for r in readings if abs(r - round(r)) <= 1e-9] or readings
+        if whole and len(readings) > 1:
+            readings = readings[:1]  # '1,957' or '1,000' as a whole number: the comma groups thousands
         if len(set(readings)) > 1:
             a, b = readings
             raise _Refused(
@@ -752,6 +752,8 @@ def check(question_id: str, answer: Any = _NO_ANSWER, bank_path: Path | None = N
     except Exception as err:  # noqa: BLE001 - a student's odd object must never give a traceback
         return Feedback(f"{label}: could not read this answer ({type(err).__name__}). Expected {_EXPECT[spec['kind']]}.", False)
     _record(qid, answer, forms)
+    if spec.get("self_check") == "off":
+        return Feedback(f"{label}: this exercise is graded by your teacher and has no self-check.", None)
     if "hashes" not in spec:  # a graded exercise in a class copy: the bank knows the kind of answer, not the answer
         return Feedback(
             f"{label}: this is {_EXPECT[spec['kind']]}, the kind of answer asked for. This exercise is graded: "

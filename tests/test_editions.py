@@ -107,20 +107,27 @@ def test_build_refuses_to_overwrite_an_edited_edition_unless_forced(dirs):
     teacher.cells[0].source += "\nA new sentence."
     nbformat.write(teacher, teacher_dir / "09_tiny.ipynb")
     log: list[str] = []
-    assert build(teacher_dir, student_dir, run=False, log=log.append) == 1
+    assert build(teacher_dir, student_dir, run=False, log=log.append) == 0  # keeping it is right: exit 0, and say so
     assert target.read_text() == edited
     assert "was edited since the builder last wrote it" in log[0] and "--force" in log[0]
+    assert log[-1] == "Done: 1 edited student edition(s) kept as they were; nothing was lost."
+    log.clear()
     assert build(teacher_dir, student_dir, run=False, force=True, log=log.append) == 0
     assert "answer_9_2 = 1957" not in target.read_text()
     assert "A new sentence." in target.read_text()
+    backups = list((student_dir / ".backups").glob("09_tiny.*.ipynb"))
+    assert len(backups) == 1 and backups[0].read_text() == edited  # --force keeps what it overwrote
+    assert str(backups[0].name) in log[0]
 
 
 def test_an_unknown_file_in_the_way_is_not_overwritten(dirs):
     teacher_dir, student_dir = dirs
     student_dir.mkdir(parents=True)
     (student_dir / "09_tiny.ipynb").write_text("{}")
-    assert build(teacher_dir, student_dir, run=False, log=lambda _: None) == 1
+    assert build(teacher_dir, student_dir, run=False, log=lambda _: None) == 0
     assert (student_dir / "09_tiny.ipynb").read_text() == "{}"
+    assert build(teacher_dir, student_dir, run=False, force=True, log=lambda _: None) == 0
+    assert [p.read_text() for p in (student_dir / ".backups").iterdir()] == ["{}"]
 
 
 def test_check_mode_reports_stale_without_writing(dirs):
@@ -128,7 +135,7 @@ def test_check_mode_reports_stale_without_writing(dirs):
     log: list[str] = []
     assert build(teacher_dir, student_dir, run=False, check_only=True, log=log.append) == 1
     assert not (student_dir / "09_tiny.ipynb").exists()
-    assert log[0].startswith("STALE")
+    assert log[0].startswith("MISSING")
 
 
 def test_placeholders_run_and_say_not_answered_yet(dirs, tmp_path):
@@ -263,3 +270,167 @@ def test_student_edition_checks_all_say_not_answered_yet(path):
         shown = json.dumps([o for o in cell.outputs])
         assert "not answered yet" in shown, f"{path.name}: {cell.source!r} does not say 'not answered yet'"
         assert ": correct." not in shown
+
+
+# --------------------------------------------------------------------------- check's words, exit codes
+
+
+def _edit_student(student_dir: Path) -> None:
+    target = student_dir / "09_tiny.ipynb"
+    nb = nbformat.read(target, as_version=4)
+    nb.cells[3].source = "answer_9_2 = 1957  # my own answer"
+    nbformat.write(nb, target)
+
+
+def _edit_teacher(teacher_dir: Path) -> None:
+    teacher = nbformat.read(teacher_dir / "09_tiny.ipynb", as_version=4)
+    teacher.cells[0].source += "\nA new sentence."
+    nbformat.write(teacher, teacher_dir / "09_tiny.ipynb")
+
+
+@pytest.mark.parametrize(
+    "student, teacher, word",
+    [(False, True, "STALE      "), (True, False, "EDITED     "), (True, True, "EDITED+STALE ")],
+    ids=["teacher-changed", "student-edited", "both"],
+)
+def test_check_tells_a_student_edit_from_a_changed_teacher_source(dirs, student, teacher, word):
+    teacher_dir, student_dir = dirs
+    build(teacher_dir, student_dir, run=False, log=lambda _: None)
+    if student:
+        _edit_student(student_dir)
+    if teacher:
+        _edit_teacher(teacher_dir)
+    before = sorted(p.name for p in student_dir.rglob("*"))
+    log: list[str] = []
+    assert build(teacher_dir, student_dir, run=False, check_only=True, log=log.append) == 1
+    assert log[0].startswith(word), log
+    assert ("teacher edition 09_tiny.ipynb changed" in log[0]) == teacher
+    assert ("someone changed this student edition" in log[0]) == student
+    assert sorted(p.name for p in student_dir.rglob("*")) == before  # --check writes nothing
+
+
+def test_make_editions_exits_0_when_it_keeps_an_edited_file(dirs, monkeypatch, capsys):
+    teacher_dir, student_dir = dirs
+    monkeypatch.setattr(editions, "TEACHER_DIR", teacher_dir)
+    monkeypatch.setattr(editions, "STUDENT_DIR", student_dir)
+    monkeypatch.setattr(editions, "render", lambda path, sdir=student_dir, run=True: render(path, sdir, run=False))
+    monkeypatch.setattr(editions.build, "__defaults__", (teacher_dir, student_dir))
+    assert editions.main([]) == 0
+    _edit_student(student_dir)
+    _edit_teacher(teacher_dir)
+    assert editions.main([]) == 0
+    out = capsys.readouterr().out
+    assert "KEPT" in out and "nothing was lost" in out
+    assert editions.main(["--check"]) == 1
+
+
+# --------------------------------------------------------------------------- markers and tags, exact or refused
+
+SECRET = "SECRET_SOLUTION_LINE = 42"
+
+
+def _variants(word: str):
+    """Ways a teacher might mistype ``word``: case, plural, separators, a dropped, doubled or swapped letter."""
+    def typo(draw_i, text, op):
+        i = draw_i % len(text)
+        return {"drop": text[:i] + text[i + 1:], "double": text[:i] + text[i] + text[i:], "swap": text[:i] + text[i + 1:i + 2] + text[i:i + 1] + text[i + 2:]}[op]
+
+    return st.builds(typo, st.integers(0, 40), st.just(word), st.sampled_from(["drop", "double", "swap"]))
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+EDITIONS_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+marker_lines = st.builds(
+    lambda hashes, space, verb, sep, noun, tail, case: case(f"{hashes}{space}{verb}{sep}{noun}{tail}"),
+    st.sampled_from(["#", "##", "###", " #", "\t#"]),
+    st.sampled_from(["", " ", "  "]),
+    st.one_of(st.sampled_from(["BEGIN", "END", "Begin", "begin", "START", "End"]), _variants("BEGIN"), _variants("END")),
+    st.sampled_from([" ", "_", "-", "", "  "]),
+    st.one_of(st.sampled_from(["SOLUTION", "SOLUTIONS", "solution", "Solution"]), _variants("SOLUTION")),
+    st.sampled_from(["", " ", ":", " here", " (teacher)"]),
+    st.sampled_from([str, str.lower, str.upper, str.title]),
+)
+
+
+def _one_cell_teacher(source: str, cell_type: str = "code", tags: list | None = None) -> nbformat.NotebookNode:
+    make = {"code": new_code_cell, "markdown": new_markdown_cell, "raw": nbformat.v4.new_raw_cell}[cell_type]
+    cell = make(source)
+    if tags is not None:
+        cell.metadata["tags"] = tags
+    nb = new_notebook(cells=[new_markdown_cell("# Lesson"), cell])
+    for n, c in enumerate(nb.cells):
+        c.id = f"c{n}"
+    return nb
+
+
+@EDITIONS_SETTINGS
+@given(marker_lines, st.sampled_from(["open", "close", "both"]))
+def test_a_marker_is_exact_or_refused_never_passed_through(line, where):
+    begin, end = "# BEGIN SOLUTION", "# END SOLUTION"
+    lines = {"open": [line, SECRET, end], "close": [begin, SECRET, line], "both": [line, SECRET, line]}[where]
+    try:
+        nb, _ = student_notebook(_one_cell_teacher("\n".join(lines)), "09_x.ipynb")
+    except EditionError as err:
+        assert "notebooks/09_x.ipynb, cell 2" in str(err) and "line" in str(err)
+        return
+    assert SECRET not in json.dumps(nb), f"{line!r} let the solution through"
+
+
+@EDITIONS_SETTINGS
+@given(marker_lines, st.sampled_from(["markdown", "raw"]))
+def test_a_marker_in_a_markdown_or_raw_cell_stops_the_build(line, cell_type):
+    source = f"Some text.\n{line}\n{SECRET}"
+    if not editions.looks_like_marker(line) and not editions.BEGIN.match(line) and not editions.END.match(line):
+        return  # a variant too far from a marker to be one (e.g. a dropped letter too many)
+    with pytest.raises(EditionError, match=rf"cell 2 is a {cell_type} cell, but line 2 is a solution marker"):
+        student_notebook(_one_cell_teacher(source, cell_type), "09_x.ipynb")
+
+
+@EDITIONS_SETTINGS
+@given(st.one_of(
+    st.builds(lambda t, sep, case: case(t.replace("-", sep)), st.sampled_from(["teacher-only", "teachers-only", "teacher-only "]),
+              st.sampled_from(["-", "_", " ", ""]), st.sampled_from([str, str.lower, str.upper, str.title])),
+    _variants("teacher-only"), _variants("solution"),
+    st.sampled_from(["Solution", "SOLUTION", "solutions", "Teacher-only", "teacher_only", "TeacherOnly"]),
+), st.sampled_from(["code", "markdown"]))
+def test_a_teacher_tag_is_exact_or_refused(tag, cell_type):
+    try:
+        nb, _ = student_notebook(_one_cell_teacher(SECRET, cell_type, [tag]), "09_x.ipynb")
+    except EditionError as err:
+        assert "cell 2" in str(err)
+        return
+    assert tag in ("teacher-only", "solution"), f"the tag {tag!r} was passed through"
+    assert SECRET not in json.dumps(nb)
+
+
+def test_tags_written_as_one_string_are_refused():
+    nb = _one_cell_teacher(SECRET, "markdown")
+    nb.cells[1].metadata["tags"] = "teacher-only"  # as a hand-edited .ipynb might have it
+    with pytest.raises(EditionError, match="cell 2: its tags must be a list of strings"):
+        student_notebook(nb, "09_x.ipynb")
+
+
+@pytest.mark.parametrize("line", ["# begin solution", "# BEGIN SOLUTIONS", "#BEGIN_SOLUTION", "# BEGIN SOLUTON", "# Solution begins", "# END SOLUTION, part 1"])
+def test_the_named_near_miss_markers_are_refused(line):
+    with pytest.raises(EditionError, match=r"cell 2, line \d: .* looks like a solution marker but is not exactly one"):
+        student_notebook(_one_cell_teacher(f"{line}\n{SECRET}\n# END SOLUTION" if "END" not in line else f"# BEGIN SOLUTION\n{SECRET}\n{line}"), "09_x.ipynb")
+
+
+def test_ordinary_comments_are_not_taken_for_markers():
+    source = "# BEGIN SOLUTION\nx = 1  # the solution begins with the count\n# END SOLUTION\n# end of the section on solutions\ny = 2"
+    nb, _ = student_notebook(_one_cell_teacher(source), "09_x.ipynb")
+    assert nb.cells[-1].source == "# Your code here.\n# end of the section on solutions\ny = 2"
+
+
+@pytest.mark.parametrize("path", TEACHER, ids=lambda p: p.name)
+def test_no_marker_or_teacher_tag_survives_in_the_student_edition(path):
+    """Independent of the builder's parser: nothing in a student edition even resembles a marker or a teacher tag."""
+    nb = nbformat.read(ROOT / "notebooks" / "student" / path.name, as_version=4)
+    resembles = re.compile(r"(?i)(begin|end|start|stop)[\s_#-]*solut|solut\w*[\s_-]*(begin|end)")
+    for n, cell in enumerate(nb.cells, start=1):
+        assert not resembles.search(cell.source), f"{path.name}, cell {n}: {cell.source[:80]!r}"
+        for tag in cell.metadata.get("tags", []):
+            assert not re.search(r"(?i)teacher|solution", tag), f"{path.name}, cell {n}: tag {tag!r}"
