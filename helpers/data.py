@@ -115,6 +115,7 @@ def datasets(data_dir: str | Path | None = None) -> pd.DataFrame:
     rows = [
         {"name": r["name"], "title": r.get("title", ""), "description": r.get("description", "")}
         for r in _package(_data_dir(data_dir)).get("resources", [])
+        if "schema" in r  # the boundary files (data/boundaries/) are read by helpers.maps, not as tables
     ]
     return pd.DataFrame(rows, columns=["name", "title", "description"])
 
@@ -139,6 +140,11 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     """
     ddir = _data_dir(data_dir)
     resource = _resource(name, ddir)
+    if "schema" not in resource:
+        raise DataValidationError(
+            f"'{name}' is a boundary file ({resource.get('format', 'not a table')}, data/{resource['path']}), not a table: "
+            "read it with helpers.maps, e.g. maps.boundaries('" + name + "')."
+        )
     df = _cached(name, ddir).copy()
     df.attrs = _attrs(resource, ddir)
     return df
@@ -355,7 +361,7 @@ def cite(name: str, data_dir: str | Path | None = None) -> str:
         f"{resource.get('title', name)}. In: {pkg.get('title', 'course data package')}, data/{resource['path']}. Licence: {lic}."
     ]
     ids: list[str] = []
-    if name != BIBLIOGRAPHY and BIBLIOGRAPHY in _resources(ddir):
+    if name != BIBLIOGRAPHY and BIBLIOGRAPHY in _resources(ddir) and "schema" in resource:
         df = _cached(name, ddir)
         if "source_id" in df.columns:
             for cell in df["source_id"].dropna():
@@ -405,7 +411,7 @@ def sync_sources(data_dir: str | Path | None = None, write: bool = True) -> list
     pkg = json.loads(path.read_text(encoding="utf-8"))
     changed = []
     for resource in pkg["resources"]:
-        if resource["name"] == BIBLIOGRAPHY or "source_id" not in {f["name"] for f in resource["schema"]["fields"]}:
+        if resource["name"] == BIBLIOGRAPHY or "source_id" not in {f["name"] for f in resource.get("schema", {}).get("fields", [])}:
             continue
         wanted = resource_sources(resource["name"], ddir)
         if resource.get("sources") != wanted:

@@ -12,7 +12,8 @@ from helpers.data import BIBLIOGRAPHY, bibliography, datasets, load, sync_source
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 PACKAGE = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
-NAMES = [r["name"] for r in PACKAGE["resources"]]
+NAMES = [r["name"] for r in PACKAGE["resources"] if "schema" in r]  # the tables
+FILES = [r for r in PACKAGE["resources"] if "schema" not in r]  # the boundary files in data/boundaries/
 TABLES = [n for n in NAMES if n != BIBLIOGRAPHY]
 
 
@@ -25,7 +26,7 @@ def test_frictionless_validates_the_whole_package():
 
 
 def test_every_csv_is_described_and_every_description_has_a_file():
-    described = {r["path"] for r in PACKAGE["resources"]}
+    described = {r["path"] for r in PACKAGE["resources"] if r["path"].endswith(".csv")}
     on_disk = {p.name for p in DATA.glob("*.csv")}
     assert on_disk - described == set(), f"CSV files not described in datapackage.json: {sorted(on_disk - described)}"
     assert described - on_disk == set(), f"described but missing: {sorted(described - on_disk)}"
@@ -98,3 +99,28 @@ def test_events_timeline_has_at_least_40_sourced_events_1949_1960():
 
 def test_datasets_lists_every_resource():
     assert datasets()["name"].tolist() == NAMES
+
+
+@pytest.mark.parametrize("resource", FILES, ids=[r["name"] for r in FILES])
+def test_every_boundary_file_has_licence_sources_and_a_matching_hash(resource):
+    import hashlib
+
+    path = DATA / resource["path"]
+    assert path.exists(), f"{resource['path']} is described but missing"
+    body = path.read_bytes()
+    assert resource["bytes"] == len(body)
+    assert resource["hash"] == "sha256:" + hashlib.sha256(body).hexdigest(), f"{resource['path']} differs from the file described"
+    assert resource["licenses"] and resource["sources"] and resource["title"]
+
+
+def test_every_boundary_file_on_disk_is_described():
+    described = {r["path"] for r in FILES}
+    on_disk = {f"boundaries/{p.name}" for p in (DATA / "boundaries").glob("*.json")}
+    assert on_disk == described
+
+
+def test_a_boundary_file_is_not_loaded_as_a_table():
+    from helpers.data import DataValidationError
+
+    with pytest.raises(DataValidationError, match="helpers.maps"):
+        load(FILES[0]["name"])
