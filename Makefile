@@ -10,7 +10,7 @@ PORT   ?= 8888
 # pytest-xdist workers; the cells of one notebook stay on one worker (--dist loadfile)
 JOBS   ?= 2
 
-.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course clean-venv
+.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course grade clean-venv
 
 help:
 	@echo "make lab       set up and open the lessons in JupyterLab"
@@ -20,6 +20,7 @@ help:
 	@echo "make site      build a static HTML site of the lessons in _site/ (offline)"
 	@echo "make bench     print timings (lessons, imports, data, widgets, test suite, set-up) and write bench/results.json"
 	@echo "make release   teachers: write the student-only class copy (class-copy/, a git repository) from course.toml"
+	@echo "make grade ASSIGNMENT=lesson01   teachers: autograde the submissions (nbgrader) with a one-line report per student"
 	@echo "make course    teachers: write the nbgrader course folder (course/) from course.toml and the teacher editions"
 	@echo "make link HUB=https://hub.example.edu REPO=https://github.com/ORG/CLASS-REPO [BRANCH=main]   the class copy's nbgitpuller link"
 
@@ -71,6 +72,9 @@ release: setup-class
 
 course: setup-class
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m helpers.course build --course $(COURSE) --out $(or $(OUT),course) $(ARGS)
+
+grade: setup-class
+	$(PY) -m helpers.course grade $(ASSIGNMENT) --course-dir $(or $(OUT),course) $(ARGS)
 
 $(VENV)/.installed-class: $(VENV)/.installed-lab
 	$(PIP) install --quiet -c constraints.txt -e '.[class]'

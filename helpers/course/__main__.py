@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     bld.add_argument("--course", default="course.toml")
     bld.add_argument("--out", default="course", help="the nbgrader course folder (default: course)")
     bld.add_argument("--force", action="store_true", help="replace files edited since the last build (a .bak copy is kept)")
+    grd = sub.add_parser("grade", help="autograde every submission of an assignment (nbgrader) and report one line per student")
+    grd.add_argument("assignment")
+    grd.add_argument("--course-dir", default="course")
+    grd.add_argument("--force", action="store_true", help="grade again submissions already autograded")
     lnk = sub.add_parser("link", help="print the nbgitpuller link to the class copy")
     lnk.add_argument("--hub", required=True, help="the JupyterHub's URL, e.g. https://hub.example.edu")
     lnk.add_argument("--repo", required=True, help="the class copy's repository URL (where you pushed class-copy/)")
@@ -31,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "link":
             print(nbgitpuller_link(args.hub, args.repo, args.branch, args.path))
+        elif args.command == "grade":
+            from helpers.course.grading import autograde
+
+            autograde(args.course_dir, args.assignment, force=args.force)
         elif args.command == "release":
             course = load_course(args.course)
             commit = release(args.out, course, force=args.force)
@@ -40,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             build_course(load_course(args.course), args.out, force=args.force)
             print(f"nbgrader course folder: {args.out}. Next: cd {args.out} && nbgrader generate_assignment ASSIGNMENT")
-    except (CourseFileError, ReleaseError, CourseBuildError, ValueError) as err:
+    except (CourseFileError, ReleaseError, CourseBuildError, ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0

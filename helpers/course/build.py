@@ -42,7 +42,12 @@ CONFIG = '''\
 # nbgrader's configuration for this course, written by `make course` from course.toml.
 # Edit course.toml rather than this file (`make course` keeps a file you edited and tells you so).
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, GetGrades
+from nbgrader.preprocessors import (
+    CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput, DeduplicateIds, GetGrades, OverwriteCells,
+    OverwriteKernelspec,
+)
+
+from helpers.course.preprocessors import DropOrphanGradeMetadata, ShortenTestErrors
 
 c = get_config()  # noqa: F821 - nbgrader provides it
 c.CourseDirectory.course_id = {course_id!r}
@@ -54,10 +59,17 @@ c.ClearMarkScheme.enforce_metadata = False
 # A cell that runs longer than this when autograding is stopped (and its test scores 0).
 c.Execute.timeout = {timeout}
 c.Execute.interrupt_on_timeout = True
-# A student who deleted a check cell gets it back (marked as restored) and is still graded.
+# A student who deleted a check cell gets it back (marked as restored) and is still graded; a copied graded
+# cell becomes an ordinary one (nbgrader's own order, plus DropOrphanGradeMetadata: see its docstring).
 c.OverwriteCells.add_missing_cells = True
-# Feedback shows scores and comments, never the hidden tests or the mark scheme.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearMarkScheme, CSSHTMLHeaderPreprocessor]
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, DeduplicateIds, DropOrphanGradeMetadata, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
+]
+# Feedback shows scores, comments and each failed test's one-line message, never the hidden tests (their
+# code or a traceback quoting it) or the mark scheme.
+c.GenerateFeedback.preprocessors = [
+    GetGrades, ShortenTestErrors, ClearHiddenTests, ClearMarkScheme, CSSHTMLHeaderPreprocessor,
+]
 '''
 
 

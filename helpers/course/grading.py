@@ -1,0 +1,155 @@
+"""Autograde a class with nbgrader, and say in one line per student what happened (``make grade``).
+
+nbgrader does the grading (``nbgrader autograde``); this only looks at each submission first, so that a
+file that is not a notebook, an empty file, another lesson's notebook or a student id nbgrader cannot
+use gets a plain line in the report instead of a traceback, while the rest of the class is graded:
+
+    alice      graded     6.0 / 6.0 points autograded; 1 answer to grade by hand
+    dave       NOT GRADED 01_honeymoon.ipynb is not a notebook (it is not JSON): ask for the .ipynb file again
+
+A submission that was autograded before is left alone (and so are the grades and comments given since)
+unless ``force`` is set; then nbgrader grades it again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+
+
+@dataclass
+class Line:
+    student: str
+    status: str  # "graded", "skipped", "NOT GRADED"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.student:<14} {self.status:<10} {self.detail}"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def _source_cells(course_dir: Path, assignment: str) -> dict[str, set[str]]:
+    """Notebook name -> the grade ids of its graded and read-only cells, from the source folder."""
+    cells: dict[str, set[str]] = {}
+    for path in sorted((course_dir / "source" / assignment).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        cells[path.name] = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "grade_id" in c.metadata.get("nbgrader", {})}
+    return cells
+
+
+def problem(path: Path, grade_ids: set[str]) -> str | None:
+    """Why the submitted notebook ``path`` cannot be graded, or None if it can."""
+    if not path.exists():
+        return f"{path.name} is missing from the submission"
+    raw = path.read_bytes()
+    if not raw.strip():
+        return f"{path.name} is empty (0 bytes of work): ask the student to save and submit again"
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return f"{path.name} is not a notebook (it is not JSON): ask for the .ipynb file again"
+    try:
+        nb = nbformat.from_dict(doc)
+        nbformat.validate(nb)
+    except Exception:  # noqa: BLE001 - nbformat's schema errors are long; one line is enough here
+        return f"{path.name} is not a valid notebook (its JSON is not in Jupyter's notebook format)"
+    found = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    if grade_ids and not (found & grade_ids):
+        return f"{path.name} holds none of this assignment's cells: it looks like another lesson's notebook"
+    return None
+
+
+def notes(path: Path, release: Path) -> list[str]:
+    """What a student did to the read-only and graded cells (nbgrader repairs it when grading; the teacher may want to know)."""
+    try:
+        submitted = nbformat.read(path, as_version=4)
+        given = nbformat.read(release, as_version=4)
+    except Exception:  # noqa: BLE001 - problem() has already said why the file cannot be read
+        return []
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in submitted.cells]
+    original = {c.metadata["nbgrader"]["grade_id"]: c for c in given.cells if "grade_id" in c.metadata.get("nbgrader", {})}
+    found = []
+    deleted = [gid for gid in original if gid not in ids]
+    copied = sorted({gid for gid in ids if gid and ids.count(gid) > 1})
+    changed = [
+        gid for c in submitted.cells
+        if (gid := c.metadata.get("nbgrader", {}).get("grade_id")) in original
+        and original[gid].metadata["nbgrader"].get("locked") and c.source != original[gid].source
+    ]
+    if deleted:
+        found.append(f"deleted {', '.join(deleted)} (restored for grading)")
+    if copied:
+        found.append(f"copied {', '.join(copied)} (the first copy counts)")
+    if changed:
+        found.append(f"changed read-only {', '.join(sorted(set(changed)))} (restored for grading)")
+    return found
+
+
+def autograde(course_dir: str | Path, assignment: str, *, force: bool = False, log=print) -> list[Line]:
+    """Autograde every submission of ``assignment`` in ``course_dir/submitted``; return the report lines."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    course_dir = Path(course_dir).resolve()
+    expected = _source_cells(course_dir, assignment)
+    if not expected:
+        raise FileNotFoundError(f"{course_dir}/source/{assignment} has no notebook: run `make course` and check the assignment's name.")
+    report: list[Line] = []
+    submitted = course_dir / "submitted"
+    students = sorted(p for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
+    for folder in students:
+        student = folder.name
+        if not STUDENT_ID.match(student):
+            suggestion = re.sub(r"[^A-Za-z0-9_.@-]+", "_", student).strip("_")
+            report.append(Line(student, "NOT GRADED", f"the student id {student!r} has characters nbgrader cannot use (spaces, slashes...): rename the folder to {suggestion!r}"))
+            continue
+        reasons = [why for name, ids in expected.items() if (why := problem(folder / assignment / name, ids))]
+        if reasons:
+            report.append(Line(student, "NOT GRADED", "; ".join(reasons)))
+            continue
+        done = course_dir / "autograded" / student / assignment
+        if done.exists() and not force:
+            report.append(Line(student, "skipped", "already autograded; grades and comments given since are kept (use --force to grade again)"))
+            continue
+        command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student]
+        if force:
+            command.append("--force")
+        run = subprocess.run(command, cwd=course_dir, env=_env(), capture_output=True, text=True)
+        if run.returncode:
+            errors = [l for l in run.stderr.splitlines() if "ERROR" in l or "Error" in l]
+            report.append(Line(student, "NOT GRADED", f"nbgrader could not grade it: {(errors or ['see nbgrader autograde output'])[-1].strip()}"))
+            continue
+        remarks = [n for name in expected for n in notes(folder / assignment / name, course_dir / "release" / assignment / name)]
+        report.append(Line(student, "graded", "; ".join(remarks)))
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
+        for line in report:
+            if line.status == "NOT GRADED":
+                continue
+            try:
+                sub = gradebook.find_submission(assignment, line.student)
+            except MissingEntry:
+                continue
+            manual = sum(1 for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
+            line.detail = (
+                f"{sub.score:g} / {sub.max_score:g} points so far"
+                + (f"; {manual} answer{'s' if manual != 1 else ''} to grade by hand in formgrader" if manual else "")
+                + (f" ({line.detail})" if line.detail else "")
+            )
+    for line in report:
+        log(str(line))
+    graded = sum(1 for l in report if l.status != "NOT GRADED")
+    log(f"{graded} of {len(report)} submissions graded; {len(report) - graded} need your attention (see NOT GRADED above).")
+    return report
