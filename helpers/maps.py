@@ -42,6 +42,7 @@ __all__ = [
     "conference_categories",
     "aided_projects_map",
     "region_counts",
+    "neighbours",
     "show",
     "PROJECTION_NOTE",
 ]
@@ -223,6 +224,22 @@ def regions_of(table: pd.DataFrame, data_dir: str | Path | None = None):
                 raise _unknown("province", name, known)
         geoms.append(unary_union([known[n] for n in names]))
     return gpd.GeoDataFrame(table.reset_index(drop=True), geometry=geoms, crs=GEOGRAPHIC)
+
+
+def neighbours(world, state: str) -> list[str]:
+    """The states of ``world`` (from :func:`world_1957`) that share a land border with ``state``, sorted.
+
+    Borders are read from the 1:110m outlines, so tiny neighbours may be missed.
+
+    >>> maps.neighbours(maps.world_1957(), "Mongolian People's Republic")  # doctest: +SKIP
+    ["People's Republic of China", 'USSR']
+    """
+    names = list(world["state"])
+    if state not in names:
+        raise _unknown("state on the map", state, names)
+    geom = world.loc[world["state"] == state].geometry.iloc[0].buffer(0.05)
+    touching = world[(world["state"] != state) & world.geometry.intersects(geom)]
+    return sorted(touching["state"])
 
 
 # --------------------------------------------------------------------------- map 1: the conference

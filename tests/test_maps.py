@@ -92,6 +92,14 @@ def test_the_1957_deviations_are_built(world):
     assert methods["Albania"] == methods["Mongolian People's Republic"] == "as_today"
 
 
+def test_neighbours(world):
+    assert maps.neighbours(world, "Mongolian People's Republic") == ["People's Republic of China", "USSR"]
+    assert {"Hungary", "Romania", "Bulgaria", "Albania", "Italy", "Austria", "Greece"} == set(maps.neighbours(world, "Yugoslavia"))
+    assert "Federal Republic of Germany" in maps.neighbours(world, "German Democratic Republic")
+    with pytest.raises(maps.UnknownPlaceError, match="Did you mean 'Yugoslavia'"):
+        maps.neighbours(world, "Jugoslavia")
+
+
 def test_every_ruling_party_of_1957_has_its_state_on_the_map(world, parties):
     socialist = set(world.loc[world["bloc"] == "socialist", "state"])
     assert set(parties["country"]) == socialist
