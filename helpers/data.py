@@ -85,9 +85,55 @@ def _read_package(path: Path, mtime_ns: int) -> dict[str, Any]:
     # mtime_ns is part of the cache key, so an edited datapackage.json is read again.
     text = path.read_text(encoding="utf-8")
     try:
-        return json.loads(text)
+        package = json.loads(text)
     except json.JSONDecodeError as err:
         raise DataValidationError(f"{path}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
+    _check_package(package, path)
+    return package
+
+
+#: The Table Schema field types ``load`` reads (https://specs.frictionlessdata.io/table-schema/#types-and-formats).
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
+_OTHER_TYPES = ("datetime", "time", "year", "yearmonth", "duration", "geopoint", "geojson", "object", "array", "any")
+
+
+def _check_package(package: Any, path: Path) -> None:
+    """Refuse a datapackage.json whose shape ``load`` cannot follow, naming the resource and field."""
+    where = _show(path)
+    if not isinstance(package, dict) or not isinstance(package.get("resources", []), list):
+        raise DataValidationError(f"{where}: expected an object with a list of \"resources\" (the Data Package standard).")
+    for number, resource in enumerate(package.get("resources", []), start=1):
+        if not isinstance(resource, dict) or not isinstance(resource.get("name"), str) or not isinstance(resource.get("path"), str):
+            raise DataValidationError(f"{where}, resource {number}: every resource needs a \"name\" and a \"path\" (both text).")
+        schema = resource.get("schema")
+        if schema is None:
+            continue
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list) or not fields:
+            raise DataValidationError(f"{where}, resource '{resource['name']}': the schema needs a non-empty list of \"fields\".")
+        for field in fields:
+            name = field.get("name") if isinstance(field, dict) else None
+            if not isinstance(name, str):
+                raise DataValidationError(f"{where}, resource '{resource['name']}': every field needs a \"name\" (text), got {field!r}.")
+            ftype = field.get("type", "string")
+            at = f"{where}, resource '{resource['name']}', field '{name}'"
+            if ftype not in FIELD_TYPES:
+                if ftype in _OTHER_TYPES:
+                    raise DataValidationError(f"{at}: type {ftype!r} is a Table Schema type these lessons do not read; use one of {list(FIELD_TYPES)}.")
+                close = difflib.get_close_matches(str(ftype), FIELD_TYPES + _OTHER_TYPES, n=1, cutoff=0.6)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                raise DataValidationError(f"{at}: {ftype!r} is not a Table Schema type.{hint} The types are {list(FIELD_TYPES)}.")
+            cons = field.get("constraints", {})
+            if not isinstance(cons, dict):
+                raise DataValidationError(f"{at}: \"constraints\" must be an object, got {cons!r}.")
+            for key in ("minimum", "maximum"):
+                if key in cons:
+                    limit = cons[key]
+                    ok = (isinstance(limit, (int, float)) and not isinstance(limit, bool)) if ftype in ("integer", "number") else ftype == "date" and isinstance(limit, str)
+                    if not ok:
+                        raise DataValidationError(f"{at}: the {key} {limit!r} does not fit a field of type {ftype}.")
+            if "enum" in cons and not isinstance(cons["enum"], list):
+                raise DataValidationError(f"{at}: the enum constraint must be a list of the allowed values, got {cons['enum']!r}.")
 
 
 def _resources(data_dir: Path) -> dict[str, dict[str, Any]]:
@@ -172,13 +218,33 @@ def _cached(name: str, ddir: Path) -> pd.DataFrame:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
+        if not isinstance(raw.index, pd.RangeIndex) or raw.isna().any().any():
+            _check_row_lengths(path)  # pandas would shift a long row's cells into an index, or fill a short one
+        return raw
     except FileNotFoundError:
         raise DataValidationError(f"{_show(path)}: the file is missing, but datapackage.json describes it.") from None
     except UnicodeDecodeError as err:
         raise DataValidationError(f"{_show(path)}: not UTF-8 text ({err.reason} at byte {err.start}).") from None
+    except pd.errors.EmptyDataError:
+        raise DataValidationError(f"{_show(path)}: the file is empty; it should start with a header line naming the columns.") from None
     except pd.errors.ParserError as err:
         raise DataValidationError(f"{_show(path)}: not a well-formed CSV file ({err}).") from None
+
+
+def _check_row_lengths(path: Path) -> None:
+    """Refuse a row with more or fewer cells than the header, naming its line."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        for row in reader:
+            if row and len(row) != len(header):
+                raise DataValidationError(
+                    f"{_show(path)}, line {reader.line_num}: {len(row)} cells, but the header has {len(header)} columns "
+                    "(a missing or extra comma? a text with a comma needs double quotes)."
+                )
 
 
 def _show(path: Path) -> str:
@@ -211,6 +277,8 @@ def _apply_schema(raw: pd.DataFrame, schema: dict[str, Any], path: Path) -> pd.D
         if extra:
             parts.append(f"column(s) {extra} not described in datapackage.json")
         raise DataValidationError(f"{_show(path)}, header (line 1): {'; '.join(parts)}.")
+    if raw.empty:
+        raise DataValidationError(f"{_show(path)}: the file has a header line but no rows of data.")
     out = {}
     for field in fields:
         out[field["name"]] = _typed_column(raw[field["name"]], field, path)

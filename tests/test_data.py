@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from conftest import TINY_STEEL
+from helpers import data as helpers_data
 from helpers.data import DataValidationError, UnknownDatasetError, cite, datasets, load
 
 
@@ -156,3 +163,86 @@ def test_broken_datapackage_json(tmp_path):
 def test_no_package_at_all(tmp_path):
     with pytest.raises(FileNotFoundError, match="No data package at .*Run the lessons from a clone of the repository"):
         load("x", tmp_path)
+
+
+# --------------------------------------------------------------------------- empty files, broken schemas, any corruption
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("", "data/steel.csv: the file is empty; it should start with a header line naming the columns."),
+     ("\n\n", "data/steel.csv: the file is empty"),
+     (TINY_LINES[0] + "\n", "data/steel.csv: the file has a header line but no rows of data.")],
+    ids=["empty", "blank-lines", "header-only"],
+)
+def test_an_empty_or_header_only_file_is_refused(tiny, text, message):
+    write(tiny, text)
+    with pytest.raises(DataValidationError, match=re.escape(message)):
+        load("steel", tiny)
+
+
+def _package_with(tiny, change) -> None:
+    pkg = json.loads((tiny / "datapackage.json").read_text())
+    change(pkg)
+    (tiny / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
+
+
+def _field(pkg, name):
+    return next(f for f in pkg["resources"][1]["schema"]["fields"] if f["name"] == name)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [(lambda p: _field(p, "year").update(type="interger"), "resource 'steel', field 'year': 'interger' is not a Table Schema type. Did you mean 'integer'?"),
+     (lambda p: _field(p, "value").update(type="Number"), "field 'value': 'Number' is not a Table Schema type. Did you mean 'number'?"),
+     (lambda p: _field(p, "date").update(type="datetime"), "field 'date': type 'datetime' is a Table Schema type these lessons do not read"),
+     (lambda p: _field(p, "year")["constraints"].update(minimum="1949"), "field 'year': the minimum '1949' does not fit a field of type integer."),
+     (lambda p: _field(p, "country")["constraints"].update(enum="China"), "field 'country': the enum constraint must be a list"),
+     (lambda p: p["resources"][1].pop("path"), "resource 2: every resource needs a \"name\" and a \"path\""),
+     (lambda p: p.update(resources={"steel": {}}), "expected an object with a list of \"resources\""),
+     (lambda p: p["resources"][1]["schema"].update(fields=[]), "resource 'steel': the schema needs a non-empty list of \"fields\".")],
+    ids=["misspelt-type", "capitalised-type", "unread-type", "minimum-as-text", "enum-not-list", "no-path", "resources-not-list", "no-fields"],
+)
+def test_a_broken_datapackage_json_names_resource_and_field(tiny, change, message):
+    _package_with(tiny, change)
+    with pytest.raises(DataValidationError, match=re.escape(message)):
+        load("steel", tiny)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_any_corruption_of_a_file_is_loaded_or_refused_with_a_data_error(tiny, data):
+    """Cut, drop, double or insert characters anywhere in the CSV: load gives a table or a DataValidationError, nothing else."""
+    text = TINY_STEEL
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.integers(0, len(text)))
+        op = data.draw(st.sampled_from(["cut", "drop", "double", "insert"]))
+        if op == "cut":
+            text = text[:i]
+        elif op == "drop":
+            text = text[:i] + text[i + 1:]
+        elif op == "double":
+            text = text[:i] + text[i:i + 1] * 2 + text[i:]
+        else:
+            text = text[:i] + data.draw(st.text(alphabet=',"\n\r;\t x0-9.é\x00', min_size=1, max_size=3)) + text[i:]
+    write(tiny, text)
+    helpers_data._load_validated.cache_clear()
+    try:
+        df = load("steel", tiny)
+    except DataValidationError as err:
+        assert str(err).startswith("data/steel.csv"), str(err)
+        return
+    assert list(df.columns) == TINY_LINES[0].split(",") and len(df) >= 1
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=20), st.none(), st.integers(), st.floats(), st.lists(st.text(max_size=3), max_size=2)))
+def test_any_dataset_name_is_loaded_or_refused_with_the_choices(tiny, name):
+    try:
+        load(name, tiny)
+    except UnknownDatasetError as err:
+        assert "The datasets are: sources, steel." in str(err)
+    except TypeError as err:
+        assert "A dataset name is a string such as 'events'" in str(err)
+    else:
+        assert name in ("sources", "steel")
