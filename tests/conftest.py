@@ -28,7 +28,7 @@ TINY_PACKAGE = {
                     {"name": "publisher", "type": "string"},
                     {"name": "pages", "type": "string"},
                     {"name": "url", "type": "string"},
-                    {"name": "kind", "type": "string", "constraints": {"enum": ["scholarship", "seed"]}},
+                    {"name": "kind", "type": "string", "constraints": {"enum": ["scholarship", "primary"]}},
                     {"name": "notes", "type": "string"},
                 ],
                 "primaryKey": ["source_id"],

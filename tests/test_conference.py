@@ -44,7 +44,7 @@ def debates_frame():
             "date": pd.to_datetime(["1957-11-18", "1957-11-01", "1957-11-18", None]),
             "date_precision": ["day", "month", "day", None],
             "quotation": ["q1", None, None, None],
-            "source_id": ["garver2016", "seed_wiki1957", "garver2016", "seed_shen2020"],
+            "source_id": ["garver2016", "theobald_chinaknowledge", "garver2016", "shen2020"],
             "source_pages": ["p. 127", "para. 5", "p. 127", "ch. 13 n. 16"],
         }
     )

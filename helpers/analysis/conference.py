@@ -79,8 +79,8 @@ PERIODS = {"all": "all positions", "1957": "positions taken at the time (dated 1
 
 #: How the lesson names a work in a short citation (the year comes from the bibliography).
 CITE_AS = {
-    "seed_shen2020": "Shen",
-    "seed_wiki1957": "Theobald, seed article",
+    "shen2020": "Shen",
+    "theobald_chinaknowledge": "Theobald, ChinaKnowledge",
     "garver2016": "Garver",
     "pantsov_levine2012": "Pantsov and Levine",
     "lizhisui1994": "Li Zhisui",
@@ -402,7 +402,7 @@ def positions(debates: pd.DataFrame, issue: str | None = None, actor: str | None
     lists the actors who do have one.
 
     >>> positions(data.load("debates"), "leadership_of_camp", actor="gomu")["source_id"].tolist()  # doctest: +SKIP
-    ['wiki1957meeting', 'time1957_whoop', 'seed_shen2020']
+    ['wiki1957meeting', 'time1957_whoop', 'shen2020']
     """
     require_columns(debates, ("debate_id", "issue", "actor", "position", "date", "source_id"), "debates")
     rows = debates
@@ -568,7 +568,7 @@ def days_between(events: pd.DataFrame, first: str, second: str) -> int:
 #: The discrepancies the lesson examines: (topic, table, how to find the row, the column holding the data's value).
 DISCREPANCIES = [
     ("Day of Mao's remarks on nuclear war", "quotations", {"quote_id": "nuclear_half_garver"}, "date"),
-    ("How many parties met in November 1957", "conference_totals", {"meeting": "wider_meeting_1957", "measure": "attended", "source_id": "seed_shen2020"}, "value"),
+    ("How many parties met in November 1957", "conference_totals", {"meeting": "wider_meeting_1957", "measure": "attended", "source_id": "shen2020"}, "value"),
     ("Dates of the 81-party conference of 1960", "events", {"event_id": "moscow_conference_1960"}, "date"),
     ("Khrushchev's first visit to China", "events", {"event_id": "khrushchev_visit_1954"}, "date"),
     ("Yugoslavia at the 12-party meeting", "conference_parties", {"country": "Yugoslavia"}, "attended_ruling_meeting"),
