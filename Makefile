@@ -10,7 +10,7 @@ PORT   ?= 8888
 # pytest-xdist workers; the cells of one notebook stay on one worker (--dist loadfile)
 JOBS   ?= 2
 
-.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course grade clean-venv
+.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course grade hub hub-setup hub-stop clean-venv
 
 help:
 	@echo "make lab       set up and open the lessons in JupyterLab"
@@ -23,6 +23,7 @@ help:
 	@echo "make grade ASSIGNMENT=lesson01   teachers: autograde the submissions (nbgrader) with a one-line report per student"
 	@echo "make course    teachers: write the nbgrader course folder (course/) from course.toml and the teacher editions"
 	@echo "make link HUB=https://hub.example.edu REPO=https://github.com/ORG/CLASS-REPO [BRANCH=main]   the class copy's nbgitpuller link"
+	@echo "make hub       teachers (as root): a trial JupyterHub on 127.0.0.1:8000 [HUB_PORT=8000 STUDENTS=3]; make hub-stop stops it"
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "These lessons need Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -43,7 +44,7 @@ setup-test: $(VENV)/.installed-test
 lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=. --port=$(PORT) $(ROOT_FLAG) notebooks/student/00_start_here.ipynb
 
-test: setup-test
+test: setup-test hub-setup
 	$(PY) -m pytest -n $(JOBS) --dist loadfile tests \
 	    --nbval notebooks --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env
 	@echo "Browser screenshots (one per lesson): $(CURDIR)/tests/screenshots/"
@@ -81,6 +82,19 @@ $(VENV)/.installed-class: $(VENV)/.installed-lab
 	@touch $@
 
 setup-class: $(VENV)/.installed-class
+
+# The trial JupyterHub (hub/): the students' environment (.hub/venv) and the proxy (npm, hub/node_modules).
+# `make test` needs them for tests/test_hub.py; without npm the set-up fails and that test says so.
+HUB_PORT ?= 8000
+STUDENTS ?= 3
+hub-setup: setup-class
+	-@$(PY) -m hub setup
+
+hub: hub-setup
+	$(PY) -m hub start --port $(HUB_PORT) --students $(STUDENTS) $(ARGS)
+
+hub-stop:
+	@$(PY) -m hub stop
 
 clean-venv:
 	rm -rf $(VENV)
