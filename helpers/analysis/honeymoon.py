@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from helpers.analysis import AnalysisError, cagr, keep_only
+from helpers.analysis import AnalysisError, cagr, guard_module, keep_only, read_date
 
 __all__ = [
     "HONEYMOON",
@@ -87,20 +87,15 @@ def year_fraction(date) -> float:
     >>> round(year_fraction("1954-10-01"), 2)
     1954.75
     """
-    try:
-        stamp = pd.Timestamp(date)
-    except (TypeError, ValueError):
-        raise AnalysisError(f"Could not read {date!r} as a date; write it as YYYY-MM-DD, e.g. '1954-10-12'.") from None
-    if pd.isna(stamp):
-        raise AnalysisError("The date is missing (NaT): this row has no date, so it cannot be placed on a time axis.")
+    stamp = read_date(date)
     return stamp.year + (stamp.day_of_year - 1) / 365.25
 
 
 def _window(window: tuple) -> tuple[pd.Timestamp, pd.Timestamp]:
-    try:
-        lo, hi = pd.Timestamp(window[0]), pd.Timestamp(window[1])
-    except (TypeError, ValueError, IndexError):
-        raise AnalysisError(f"A window is a (start, end) pair of dates such as ('1954-10-01', '1957-12-31'); got {window!r}.") from None
+    """A (start, end) pair of dates; a year or a month as the end means its last day ('1956' to '1956' is all of 1956)."""
+    if not isinstance(window, (tuple, list)) or len(window) < 2:
+        raise AnalysisError(f"A window is a (start, end) pair of dates such as ('1954-10-01', '1957-12-31'); got {window!r}.")
+    lo, hi = read_date(window[0], "The start date"), read_date(window[1], "The end date", end=True)
     if lo > hi:
         raise AnalysisError(f"The window starts ({lo.date()}) after it ends ({hi.date()}): swap the two dates.")
     return lo, hi
@@ -303,8 +298,8 @@ def people_counts(people: pd.DataFrame, group: str, measure: str | None = "total
 def spread(values: pd.Series) -> float:
     """Largest divided by smallest: how far apart competing counts are (1.0 = they agree).
 
-    >>> round(spread(pd.Series([5092, 11000, 20000])), 2)
-    3.93
+    >>> round(spread(pd.Series([2000, 3000, 8000])), 2)
+    4.0
     """
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
     if len(numbers) < 2:
@@ -527,3 +522,6 @@ def describe_rows(rows: pd.DataFrame, start: int, end: int, total: bool = False)
         for unit, part in rows.groupby("unit", sort=True):
             lines.append(f"Sum in {unit}: {_num(part['value'].sum())}")
     return "\n".join(lines)
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

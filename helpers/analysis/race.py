@@ -5,13 +5,13 @@ Pure functions (no plotting, no widgets, no I/O). They take the tables that
 :mod:`helpers.analysis` (``cagr``, ``required_growth``, ``growth_between``,
 ``first_year_exceeds``, ``years_to_overtake``).
 
->>> from helpers.data import load
->>> output = load("industrial_output")
->>> china, uk = steel_series(output, "China"), steel_series(output, "UK")
->>> first_year_ahead(china, uk), stays_ahead_from(china, uk)
-(1975, 1977)
->>> round(achieved_growth(china, 1952, 1957), 4)
-0.3173
+>>> import pandas as pd
+>>> chaser = pd.Series([1.0, 2.0, 4.0, 3.0, 8.0], index=range(1960, 1965))
+>>> leader = pd.Series([3.0, 3.0, 3.0, 3.5, 3.5], index=range(1960, 1965))
+>>> first_year_ahead(chaser, leader), stays_ahead_from(chaser, leader)
+(1962, 1964)
+>>> round(achieved_growth(chaser, 1960, 1962), 4)
+1.0
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pandas as pd
 
 from helpers.analysis import (
     plain,
+    guard_module,
     AnalysisError,
     Overtake,
     first_year_exceeds,
@@ -394,9 +395,12 @@ def project_race(
 def tons_to(value_kt: float, unit: str) -> float:
     """Convert thousand metric tons to million tons of another kind ("long", "short" or "metric").
 
-    >>> round(tons_to(22047, "long"), 2)
-    21.7
+    >>> round(tons_to(1000, "long"), 3)
+    0.984
     """
     if unit not in TON_KG:
         raise AnalysisError(f"Unknown ton '{unit}'. Choose one of: {', '.join(TON_KG)}.")
     return float(value_kt) * 1000 * 1000 / TON_KG[unit] / 1e6
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from helpers.analysis import AnalysisError, plain, require_columns
+from helpers.analysis import AnalysisError, plain, require_columns, guard_module
 
 __all__ = [
     "WINDOW",
@@ -85,6 +85,8 @@ def to_month(value: object) -> pd.Period:
     if not isinstance(value, str):
         raise AnalysisError(f"A month is text such as '1960-07' or 'July 1960'; got {type(value).__name__} {value!r}.")
     text = value.strip()
+    if not text:
+        raise AnalysisError("No month given: write one as YYYY-MM, e.g. '1960-07', or as 'July 1960'.")
     for fmt in ("%Y-%m", "%B %Y", "%b %Y", "%Y-%m-%d"):
         try:
             return pd.Timestamp(pd.to_datetime(text, format=fmt)).to_period("M")
@@ -270,9 +272,9 @@ def grain_table(grain: pd.DataFrame) -> pd.DataFrame:
 def claim_ratio(grain: pd.DataFrame, year: int, claim: str = "official_claim", revised: str = "revised_official") -> float:
     """How many times larger the ``claim`` figure for ``year`` is than the ``revised`` one.
 
-    >>> g = pd.DataFrame({"year": [1958, 1958], "series": ["official_claim", "revised_official"], "value": [375.0, 200.0]})
+    >>> g = pd.DataFrame({"year": [1958, 1958], "series": ["official_claim", "revised_official"], "value": [300.0, 200.0]})
     >>> claim_ratio(g, 1958)
-    1.875
+    1.5
     """
     table = grain_table(grain)
     if year not in table.index:
@@ -293,8 +295,8 @@ def claim_ratio(grain: pd.DataFrame, year: int, claim: str = "official_claim", r
 def percent_change(old: float, new: float) -> float:
     """Change from ``old`` to ``new`` in percent (negative for a fall).
 
-    >>> round(percent_change(200, 143.5), 2)
-    -28.25
+    >>> round(percent_change(200, 150), 2)
+    -25.0
     """
     try:
         a, b = float(old), float(new)
@@ -399,3 +401,6 @@ def month_summary(events: pd.DataFrame, month: object, since: object = WINDOW[0]
         f"{month_label(m)}: {listed}; by then {n_focus} {focus.replace('_', ' ')} event{'s' if n_focus != 1 else ''} "
         f"and {total} events in all since {month_label(since)}."
     )
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

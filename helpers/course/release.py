@@ -17,14 +17,14 @@ unless given ``force``, and then it first copies them to ``<class copy>.backup-<
 from __future__ import annotations
 
 import json
-import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 from helpers.course.config import Course
 from helpers.editions import ROOT, STUDENT_DIR, teacher_notebooks
-from helpers.exercises import BANK_DIR, form_only_entry
+from helpers.exercises import BANK_DIR, _candidates, _hash, form_only_entry
 
 #: what of the repository a class copy takes (relative to the repository root)
 FILES = ["pyproject.toml", "constraints.txt", "environment.yml"]
@@ -82,15 +82,84 @@ def class_bank(course: Course | None, bank_dir: Path = BANK_DIR) -> dict[str, di
     return files
 
 
-def _contents(course: Course | None, root: Path) -> dict[str, bytes]:
+NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d+(?:[.,]\d+)?(?![\w.])")
+
+
+def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
+    """The graded exercises whose answer ``text`` states: a number with decimals, a list of numbers, a long text.
+
+    Found by hashing the text's numbers (and ordered pairs of them, for lists of two) as each exercise's
+    check would, so the answers themselves are never needed. Whole numbers (years, counts) are not
+    looked for: in a history lesson they are everywhere, and a graded check does not confirm them anyway.
+    """
+    found = []
+    tokens = [t.replace("\u2212", "-").replace(",", ".") for t in NUMBER.findall(text)][:400]
+    folded = text.casefold()
+    for qid, spec in graded.items():
+        kind = spec["kind"]
+        accepted = set(spec["hashes"])
+        tries: list[object] = []
+        if kind == "number" and int(spec.get("decimals", 0)) > 0:
+            tries = [float(t) for t in tokens if "." in t]
+        elif kind in ("sequence", "set"):
+            numbers = [float(t) for t in tokens]
+            tries = [[a, b] for i, a in enumerate(numbers) for b in numbers[i + 1 : i + 40]]
+        elif kind == "text":
+            tries = [folded] if len(folded) < 2000 else []
+        for value in tries:
+            try:
+                forms = _candidates(kind, value, spec)[:1]  # the exact form: its tolerance is for students
+            except Exception:  # noqa: BLE001 - a token that is not an answer of this kind
+                continue
+            if any(_hash(spec["salt"], qid, form) in accepted for form in forms):
+                found.append(qid)
+                break
+    return found
+
+
+def _without_answers(raw: bytes, graded: dict[str, dict], name: str, log) -> bytes:
+    """A student edition whose stored outputs state no graded answer (such outputs are cleared)."""
+    if not graded:
+        return raw
+    doc = json.loads(raw.decode("utf-8"))
+    changed = False
+    for number, cell in enumerate(doc.get("cells", []), start=1):
+        if cell.get("cell_type") == "markdown" and (gives := _gives_away("".join(cell.get("source", "")), graded)):
+            raise ReleaseError(
+                f"{name}, cell {number}: the lesson's own text states the answer of graded exercise "
+                f"{', '.join(gives)}. Keep {'it' if len(gives) == 1 else 'them'} as practice in the course file, "
+                "or reword that cell of the teacher edition and run `make editions`."
+            )
+        kept = []
+        for output in cell.get("outputs", []):
+            texts = ["".join(output.get("text", ""))] + [
+                "".join(v) if isinstance(v, list) else str(v)
+                for k, v in output.get("data", {}).items() if k.startswith("text/")
+            ]
+            gives = sorted({q for t in texts for q in _gives_away(t, graded)})
+            if gives:
+                log(f"cleared    {name}, cell {number}: its output states the answer of graded exercise {', '.join(gives)}")
+                changed = True
+            else:
+                kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8") if changed else raw
+
+
+def _contents(course: Course | None, root: Path, log=print) -> dict[str, bytes]:
     """Every file of the class copy: relative path -> bytes."""
     out: dict[str, bytes] = {}
     lessons = []
+    full = {}
+    for path in (root / "helpers" / "answers").glob("*.json"):
+        full.update(json.loads(path.read_text(encoding="utf-8")))
+    graded = {qid: full[qid] for qid in (course.graded_code_exercises() if course else set()) if qid in full}
     for teacher in teacher_notebooks(root / "notebooks"):
         student = (root / "notebooks" / "student" / teacher.name) if root != ROOT else STUDENT_DIR / teacher.name
         if not student.exists():
             raise ReleaseError(f"{student} is missing: run `make editions` first.")
-        out[f"notebooks/{teacher.name}"] = student.read_bytes()
+        out[f"notebooks/{teacher.name}"] = _without_answers(student.read_bytes(), graded, teacher.name, log)
         lessons.append(f"- `notebooks/{teacher.name}`")
     for name in FILES:
         if (root / name).exists():
@@ -111,6 +180,26 @@ def _contents(course: Course | None, root: Path) -> dict[str, bytes]:
     out["README.md"] = README.format(title=title, lessons="\n".join(lessons)).encode("utf-8")
     out[".gitignore"] = b".venv/\n__pycache__/\n*.egg-info/\n.ipynb_checkpoints/\n"
     return out
+
+
+def _refuse_published(out: Path, course: Course | None) -> None:
+    """Refuse to grade an exercise whose answer an earlier release already gave out (its hash is in the history)."""
+    graded = course.graded_code_exercises() if course else set()
+    if not graded or not _git(out, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip():
+        return
+    published: dict[str, str] = {}
+    for commit in _git(out, "log", "--format=%H", "--", "helpers/answers").split():
+        for name in _git(out, "ls-tree", "--name-only", commit, "helpers/answers/").split():
+            bank = json.loads(_git(out, "show", f"{commit}:{name}") or "{}")
+            for qid in graded & {q for q, spec in bank.items() if "hashes" in spec}:
+                published.setdefault(qid, commit[:10])
+    if published:
+        listed = ", ".join(f"{q} (commit {c})" for q, c in sorted(published.items()))
+        raise ReleaseError(
+            f"the class copy already gave out the answers of {listed} as practice: its history holds their hashes, "
+            "which a student can test every year or small count against. Grade other exercises, or start a new class "
+            "copy in another folder (and a new class repository) for a class that has not seen them."
+        )
 
 
 def release(out: str | Path, course: Course | None = None, *, force: bool = False, root: Path = ROOT, log=print) -> str:
@@ -141,7 +230,8 @@ def release(out: str | Path, course: Course | None = None, *, force: bool = Fals
                 (backup / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, backup / rel)
         log(f"backed up  {len(dirty)} changed file(s) to {backup}")
-    files = _contents(course, root)
+    _refuse_published(out, course)
+    files = _contents(course, root, log)
     tracked = set(_git(out, "ls-files").splitlines())
     for rel in sorted(tracked - set(files)):
         (out / rel).unlink(missing_ok=True)
