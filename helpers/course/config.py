@@ -80,11 +80,11 @@ class Course:
         return {qid for a in self.assignments for qid in a.graded_code}
 
 
-def _line_of(text: str, *needles: str, after: int = 0) -> int:
-    """The 1-based line where the needles first appear together (after line ``after``); 0 if not found."""
-    lines = text.splitlines()
-    for number, line in enumerate(lines[after:], start=after + 1):
-        if all(n in line for n in needles):
+def _line_of(text: str, key: str, after: int = 0) -> int:
+    """The 1-based line where ``key = ...`` is first set (after line ``after``); 0 if not found."""
+    pattern = re.compile(rf"""^\s*["']?{re.escape(key.strip('"'))}["']?\s*=""")
+    for number, line in enumerate(text.splitlines()[after:], start=after + 1):
+        if pattern.match(line):
             return number
     return 0
 
@@ -160,7 +160,7 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
         if not isinstance(points, dict) or not points:
             raise fail(start, f"assignment {name!r} grades nothing: add an [assignment.points] table, e.g. \"1.1\" = 2.")
         for qid, value in points.items():
-            line = _line_of(text, f'"{qid}"', after=start) or _line_of(text, qid, after=start) or start
+            line = _line_of(text, qid, after=start) or start
             if qid not in found:
                 raise fail(line, f"assignment {name!r}: lesson {lesson_file.stem} has no exercise {qid!r}; its exercises are {', '.join(found)}.")
             exercise = found[qid]
