@@ -63,10 +63,13 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 EXEC_TIMEOUT = 300  # seconds per cell; a lesson cell takes well under one
 
 BANNER = (
-    "> **Student edition.** Generated from the teacher edition `notebooks/{name}` by `make editions`. "
-    "Work in this notebook: once you have changed it, the generator will not overwrite it "
-    "(a teacher can force that with `--force`)."
+    "> **Your copy of the lesson.** Run the cells from top to bottom (menu *Run → Run All Cells*), then answer "
+    "each exercise where it says `...` or *Write your answer here*; the cell under it tells you whether you are right. "
+    "Your changes are kept: a new version of the lessons never replaces a notebook you have worked in."
 )
+
+#: The teacher edition's heading names its edition; the student edition says its own.
+EDITION_LINE = re.compile(r"\bTeacher edition\b")
 
 
 class EditionError(Exception):
@@ -246,7 +249,11 @@ def student_notebook(teacher: nbformat.NotebookNode, name: str) -> tuple[nbforma
         elif SOLUTION_TAG in tags:
             raise EditionError(f"{where}: only code cells can be tagged '{SOLUTION_TAG}'; tag a model answer '{TEACHER_TAG}'.")
         cells.append(cell)
-    banner = nbformat.v4.new_markdown_cell(BANNER.format(name=name))
+    for cell in cells:  # the first heading that names the edition
+        if cell.cell_type == "markdown" and EDITION_LINE.search(cell.source):
+            cell.source = EDITION_LINE.sub("Student edition", cell.source, count=1)
+            break
+    banner = nbformat.v4.new_markdown_cell(BANNER)
     banner.id = "student-edition-banner"
     banner.metadata["tags"] = ["edition-banner"]
     nb.cells = [banner, *cells]
@@ -260,7 +267,8 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
     """Run ``nb`` top to bottom in a fresh kernel in ``cwd``: no timing, no widget state stored.
 
     Widget views are dropped from the stored outputs: their model ids are random, so they would
-    change on every run, and without the kernel that made them they cannot render anyway.
+    change on every run, and without the kernel that made them they cannot render anyway. An
+    explorer's output keeps its still image (HTML), which is what a reader without a kernel sees.
     (nbclient must still track widget state while running, or capturing ``Output`` widgets fail.)
     """
     from nbclient import NotebookClient
@@ -277,8 +285,19 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = _coalesce([o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})])
+            cell.outputs = _coalesce([o for o in (_without_widget(o) for o in cell.outputs) if o is not None])
     return nb
+
+
+def _without_widget(output):
+    """An output without its live widget view: kept if it also holds a still image (HTML), else dropped."""
+    data = output.get("data", {})
+    if WIDGET_VIEW not in data:
+        return output
+    if "text/html" not in data:
+        return None
+    del data[WIDGET_VIEW]
+    return output
 
 
 def _coalesce(outputs: list) -> list:

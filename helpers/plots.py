@@ -1,10 +1,17 @@
 """The house style and the plot functions.
 
-Every figure carries a source line built from the data's metadata and a short text
-description (alt text). Plot functions return their Axes and never call ``plt.show()``;
-a lesson shows a figure with :func:`show`, which displays it and then prints
-"Figure: <description>" and "Source: <sources>" as plain text, so that a screen reader
-can read it and nbval can compare it.
+Every figure carries a description (alt text) and its sources, built from the data's metadata.
+Plot functions return their Axes and never call ``plt.show()``; a lesson shows a figure with
+:func:`show`, which displays one output holding
+
+* the image, sharp on high-density screens (drawn at twice its size) and as wide as the text,
+  with the description as its ``alt`` text, both in the image's metadata and in an HTML
+  ``<figure>`` whose caption is one short source line;
+* the same description and source line as plain text (``text/plain``), which nbval compares.
+
+The full list of works behind the last figure shown is one call away: ``plots.sources()``.
+Chinese names print on figures: the house style falls back, glyph by glyph, from DejaVu Sans to
+a small subset of Noto Sans CJK SC shipped in ``helpers/fonts/`` (SIL Open Font License).
 
 >>> from helpers import data, plots
 >>> ax = plots.timeline(data.load("events"), start="1953", end="1958")  # doctest: +SKIP
@@ -13,14 +20,21 @@ can read it and nbval can compare it.
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import re
 import textwrap
 import warnings
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from weakref import WeakKeyDictionary
 
 import matplotlib
+import matplotlib.dates
+import matplotlib.font_manager
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -37,8 +51,12 @@ __all__ = [
     "describe",
     "show",
     "source_note",
+    "short_source",
+    "sources",
+    "figure_bundle",
     "new_axes",
     "latin",
+    "year_axis",
 ]
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -57,16 +75,30 @@ CATEGORY_COLORS = {
     "culture": "#E69F00",
 }
 
+#: A second cue besides colour, per category: hatching for bars, a line style for lines.
+CATEGORY_HATCHES = {"diplomacy": "", "party": "///", "economy": "...", "military_technology": "xxx", "crisis": "", "culture": "\\\\\\"}
+CATEGORY_LINES = {"diplomacy": "-", "party": "--", "economy": ":", "military_technology": "-.", "crisis": (0, (1, 1, 4, 1)), "culture": (0, (6, 2))}
+
 #: One type scale (points).
 TYPE_SCALE = {"small": 8, "body": 10, "label": 10, "title": 12}
 
 #: The "honeymoon" as Shen (2020, ch. 13 n. 3) dates it: October 1954 to late 1957.
 HONEYMOON = ("1954-10-01", "1957-12-31", "honeymoon (Shen 2020)")
 
+#: The CJK subset figures fall back to (see helpers/fonts/build.py and helpers/fonts/OFL.txt).
+CJK_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-subset.otf"
+CJK_FAMILY = "Noto Sans CJK SC"
+matplotlib.font_manager.fontManager.addfont(str(CJK_FONT))
+
+#: Pixels per inch of a figure as laid out; :func:`show` draws it at ``SCALE`` times that.
+DPI = 100
+SCALE = 2
+
 STYLE = {
-    "figure.figsize": (8.0, 4.2),
-    "figure.dpi": 80,
-    "savefig.dpi": 80,
+    "figure.figsize": (9.0, 4.2),
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "font.family": ["DejaVu Sans", CJK_FAMILY],  # named families: matplotlib falls back glyph by glyph
     "font.size": TYPE_SCALE["body"],
     "axes.titlesize": TYPE_SCALE["title"],
     "axes.labelsize": TYPE_SCALE["label"],
@@ -81,10 +113,11 @@ STYLE = {
     "svg.hashsalt": "sino-soviet-1957",
 }
 
-#: At most this many lines of sources are drawn under a figure.
-MAX_SOURCE_LINES = 3
+#: The short source line under a figure names at most this many works.
+SHORT_SOURCES = 2
 
 _META: WeakKeyDictionary[Figure, dict[str, str]] = WeakKeyDictionary()
+_LAST: dict[str, str] = {}
 
 
 def house_style() -> None:
@@ -112,77 +145,201 @@ def source_note(*frames: pd.DataFrame) -> str:
     """
     from helpers.data import bibliography
 
-    bib = bibliography()
-    names, files = [], []
-    for df in frames:
-        if "source_id" in df.columns:
-            for cell in df["source_id"].dropna().unique():
-                for sid in str(cell).split(";"):
-                    sid = sid.strip()
-                    if sid in bib.index:
-                        row = bib.loc[sid]
-                        label = f"{row['author']} ({row['year'] if pd.notna(row['year']) else 'n.d.'})"
-                        if label not in names:
-                            names.append(label)
-        elif df.attrs.get("sources"):
-            names.extend(s.get("title", "") for s in df.attrs["sources"] if s.get("title", "") not in names)
-        if df.attrs.get("path") and df.attrs["path"] not in files:
-            files.append(df.attrs["path"])
-    text = "; ".join(sorted(names)) or "see data/sources.csv"
+    names, files = _works(frames)
+    text = "; ".join(names) or "see data/sources.csv"
     if files:
         text += f". Data: {', '.join(files)}"
     return text
 
 
-# Figures are drawn with matplotlib's default font, which has no Chinese glyphs on most machines:
-# ``latin`` keeps Chinese characters out of what is drawn (the printed description keeps them),
-# and this filter silences the warning for any that slip into a label.
-warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+def _works(frames: Sequence[pd.DataFrame]) -> tuple[list[str], list[str]]:
+    """'Author (year)' for every work the rows cite, and the data files.
+
+    The works cited by most rows come first, and works without a named author come last.
+    """
+    from collections import Counter
+
+    from helpers.data import bibliography
+
+    bib = bibliography()
+    counts: Counter[str] = Counter()
+    anonymous: set[str] = set()
+    files: list[str] = []
+    for df in frames:
+        if "source_id" in df.columns:
+            for cell in df["source_id"].dropna():
+                for sid in str(cell).split(";"):
+                    sid = sid.strip()
+                    if sid in bib.index:
+                        row = bib.loc[sid]
+                        year = row["year"] if pd.notna(row["year"]) else "n.d."
+                        author = str(row["author"]).strip().replace(";", ",") if pd.notna(row["author"]) else ""
+                        if author and not author.startswith("("):
+                            label = f"{author} ({year})"
+                        else:
+                            title = str(row["title"]) if pd.notna(row.get("title")) else sid
+                            label = f"{textwrap.shorten(title.replace(';', ','), 40, placeholder='…')} ({year})"
+                            anonymous.add(label)
+                        counts[label] += 1
+        elif df.attrs.get("sources"):
+            for s in df.attrs["sources"]:
+                title = s.get("title", "")
+                if title:
+                    counts[title.replace(";", ",")] += 1
+        if df.attrs.get("path") and df.attrs["path"] not in files:
+            files.append(df.attrs["path"])
+    names = sorted(counts, key=lambda n: (n in anonymous, -counts[n], n))
+    return names, files
+
+
+def short_source(source: str, limit: int = SHORT_SOURCES) -> str:
+    """One short line from a full source note: the first ``limit`` works, how many more, and the data files.
+
+    >>> short_source("A (2001); B (2002); C (2003); D (2004). Data: data/events.csv")
+    'A (2001); B (2002) and 2 more works. Data: data/events.csv'
+    """
+    works, _, files = source.partition(". Data: ")
+    names = [n for n in works.split("; ") if n]
+    text = "; ".join(names[:limit])
+    if len(names) > limit:
+        text += f" and {len(names) - limit} more work{'s' if len(names) - limit > 1 else ''}"
+    if files:
+        text += f". Data: {files}"
+    return text
+
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
 def latin(text: str) -> str:
-    """Text for drawing with the default font: Chinese characters (and brackets left empty) removed.
+    """``text`` without its Chinese characters (and brackets left empty), for places that want Latin script only.
 
-    The printed description keeps them; the figure's font has no CJK glyphs on most machines.
+    Figures no longer need it: the house style draws Chinese with the bundled CJK font.
     """
     text = re.sub(r"\s*[(（][^()（）]*[\u2e80-\u9fff][^()（）]*[)）]", "", text)
     return re.sub(r"\s{2,}", " ", _CJK.sub("", text)).strip()
 
 
 def finish(ax: Axes, source: str, alt: str) -> Axes:
-    """Attach a source line (drawn under the figure) and alt text to ``ax``'s figure."""
-    fig = ax.figure
-    lines = textwrap.wrap("Source: " + latin(source), 130)
-    if len(lines) > MAX_SOURCE_LINES:  # a timeline may cite dozens of works: the printed text below lists them all
-        lines = lines[:MAX_SOURCE_LINES]
-        lines[-1] = textwrap.shorten(lines[-1], 100, placeholder="") + " … (the full list is printed below the figure)"
-    size = TYPE_SCALE["small"] - 1
-    fig.text(0.01, 0.005, "\n".join(lines), fontsize=size, color="#444444", va="bottom")
-    # room under the axes for the tick labels, the x label and every wrapped line of the source
-    needed = 0.6 + len(lines) * size * 1.35 / 72  # inches
-    fig.subplots_adjust(bottom=min(0.5, needed / fig.get_figheight()))
-    _META[fig] = {"source": source, "alt": alt}
+    """Attach alt text and sources to ``ax``'s figure (shown with it by :func:`show`; nothing is drawn)."""
+    _META[ax.figure] = {"source": source, "alt": alt}
     return ax
 
 
 def describe(ax: Axes) -> str:
-    """The figure's description and source as plain text."""
+    """The figure's description and its full source list as plain text."""
     meta = _META.get(ax.figure)
     if meta is None:
         raise ValueError("This figure has no description: draw it with a helpers.plots function, or call plots.finish(ax, source, alt).")
     return f"Figure: {meta['alt']}\nSource: {meta['source']}"
 
 
+def sources(ax: Axes | None = None) -> str:
+    """Every work behind a figure (by default the last one shown), one per line, then the data files.
+
+    >>> print(plots.sources())  # doctest: +SKIP
+    """
+    meta = _META.get(ax.figure) if ax is not None else _LAST
+    if not meta:
+        raise ValueError("No figure has been shown yet: run the cell that draws it, then call plots.sources().")
+    works, _, files = meta["source"].partition(". Data: ")
+    lines = [f"- {w}" for w in works.split("; ") if w]
+    if files:
+        lines.append(f"Data: {files} (python: data.cite(NAME) gives each table's full citation)")
+    return "\n".join(lines)
+
+
+def _png(fig: Figure, scale: float, tight: bool) -> bytes:
+    """The figure as PNG. ``tight`` crops it to what is drawn, at the cost of a second drawing pass;
+    without it, a constrained layout keeps labels and outside legends inside the figure in one pass."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi * scale, bbox_inches="tight" if tight else None, pad_inches=0.08,
+                metadata={"Software": None}, pil_kwargs={"compress_level": 3})
+    if not tight:
+        return buf.getvalue()
+    # a lesson figure is stored in the notebook: a 128-colour palette keeps it sharp at a quarter of the size
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB").quantize(colors=128, method=Image.Quantize.FASTOCTREE)
+    small = io.BytesIO()
+    image.save(small, format="PNG", optimize=True)
+    return small.getvalue()
+
+
+def figure_bundle(ax: Axes, scale: float = SCALE, *, tight: bool = True) -> tuple[dict, dict]:
+    """``(data, metadata)`` of a display output for ``ax``'s figure: PNG, HTML ``<figure>`` and plain text.
+
+    The PNG is drawn at ``scale`` times its layout size and displayed at its layout size (sharp on
+    high-density screens); its metadata carries the alt text. The HTML shows it as wide as the
+    text, with ``alt`` and a one-line source caption. The plain text is what nbval compares.
+    """
+    meta = _META.get(ax.figure)
+    if meta is None:
+        describe(ax)  # raises the helpful message
+    _LAST.clear()
+    _LAST.update(meta)
+    png = _png(ax.figure, scale, tight)
+    width, height = (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))
+    shown_w, shown_h = round(width / scale), round(height / scale)
+    line = short_source(meta["source"])
+    encoded = base64.b64encode(png).decode("ascii")
+    figure_html = (
+        f'<figure class="lesson-figure" style="margin:0.5em 0;max-width:100%">'
+        f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(meta["alt"], quote=True)}" '
+        f'style="width:100%;max-width:{round(shown_w * 1.6)}px;height:auto">'
+        f'<figcaption style="font-size:0.9em">Source: {html.escape(line)}. '
+        f"All sources: <code>plots.sources()</code></figcaption></figure>"
+    )
+    data = {
+        "image/png": encoded,
+        "text/html": figure_html,
+        "text/plain": f"Figure: {meta['alt']}\nSource: {line}",
+    }
+    metadata = {"image/png": {"width": shown_w, "height": shown_h, "alt": meta["alt"]}}
+    return data, metadata
+
+
 def show(ax: Axes) -> None:
-    """Display the figure, close it, then print its description and source (plain text)."""
+    """Display the figure (image with alt text, source caption, plain-text description), then close it."""
     from IPython.display import display
 
-    text = describe(ax)
-    display(ax.figure)
+    data, metadata = figure_bundle(ax)
+    display(data, metadata=metadata, raw=True)
     plt.close(ax.figure)
-    print(text)
+
+
+def year_axis(ax: Axes, axis: str = "x") -> Axes:
+    """Whole years on an axis of (decimal) years: 1954, 1955, never 1954.5."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    target.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.0f}"))
+    return ax
+
+
+def place_labels(starts: Sequence[float], widths: Sequence[float], slots: int, gap: float = 4.0) -> list[int | None]:
+    """Give each label (in order of ``starts``, in points) the first of ``slots`` rows where it fits.
+
+    A label that fits in no row gets ``None`` (thinned): labels never overlap.
+
+    >>> place_labels([0, 10, 200], [50, 50, 50], slots=2)
+    [0, 1, 0]
+    """
+    ends = [float("-inf")] * slots
+    placed: list[int | None] = []
+    for start, width in zip(starts, widths):
+        row = next((r for r in range(slots) if start >= ends[r] + gap), None)
+        if row is not None:
+            ends[row] = start + width
+        placed.append(row)
+    return placed
+
+
+def text_width(text: str, size: float) -> float:
+    """Approximate width in points of ``text`` at font size ``size`` (CJK characters count double)."""
+    wide = len(_CJK.findall(text))
+    return size * (0.58 * (len(text) - wide) + 1.0 * wide)
 
 
 # --------------------------------------------------------------------------- figures
@@ -242,8 +399,11 @@ def line_chart(
     ax.set_title(title)
     ax.set_xlabel(x.replace("_", " "))
     ax.set_ylabel(unit)
+    if x == "year" or x.endswith("_year"):
+        year_axis(ax)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _pos: _fmt(value) if value else "0"))
     if by is not None:
-        ax.legend(frameon=False)
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     text = alt or f"Line chart, {title}. " + "; ".join(summary) + (f" ({unit})." if unit else ".")
     return finish(ax, source or source_note(df), text)
 
@@ -279,8 +439,19 @@ def timeline(
     if df.empty:
         raise ValueError(f"No events between {lo.date()} and {hi.date()} in the chosen categories.")
     lanes = [c for c in CATEGORY_COLORS if c in set(df["category"])]
-    ax = new_axes(ax, figsize=(9.0, 1.2 + 0.75 * len(lanes)))
+    ax = new_axes(ax, figsize=(9.0, 1.2 + (0.95 if labels else 0.6) * len(lanes)))
     df = df.sort_values("date")
+    ax.set_xlim(lo - pd.Timedelta(days=30), hi + pd.Timedelta(days=30))
+    ax.set_ylim(-0.8, len(lanes) - 0.3)
+    size = TYPE_SCALE["small"]
+    # label rows around each lane (points from the dot): two above, two below; labels that fit in none are left out
+    offsets = [(0, 5, "bottom"), (0, -5, "top"), (0, 16, "bottom"), (0, -16, "top")]
+    fig = ax.figure
+    bbox = ax.get_position()
+    width_pt = fig.get_figwidth() * bbox.width * 72
+    x0, x1 = (matplotlib.dates.date2num(t) for t in (lo - pd.Timedelta(days=30), hi + pd.Timedelta(days=30)))
+    per_day = width_pt / (x1 - x0)
+    thinned = 0
     for lane_no, cat in enumerate(lanes):
         part = df[df["category"] == cat]
         contested = part["contested"].fillna(False).astype(bool) if "contested" in part else pd.Series(False, index=part.index)
@@ -288,21 +459,25 @@ def timeline(
         ax.scatter(part.loc[~contested, "date"], [lane_no] * int((~contested).sum()), color=color, s=30, zorder=3)
         ax.scatter(part.loc[contested, "date"], [lane_no] * int(contested.sum()), facecolors="white", edgecolors=color, s=30, zorder=3)
         if labels:
-            for n, (_, row) in enumerate(part.iterrows()):
-                ax.annotate(
-                    textwrap.shorten(latin(str(row["title"])), 28, placeholder="…"),
-                    (row["date"], lane_no),
-                    xytext=(0, 7 if n % 2 == 0 else -11),
-                    textcoords="offset points",
-                    fontsize=TYPE_SCALE["small"] - 1,
-                    ha="left",
-                    rotation=0,
-                )
+            texts = [textwrap.shorten(str(row_title), 30, placeholder="…") for row_title in part["title"]]
+            widths = [text_width(t, size) for t in texts]
+            dots = [(matplotlib.dates.date2num(d) - x0) * per_day for d in part["date"]]
+            # a label starts at its dot, or ends there when it would run past the right edge
+            flush = [dot + w > width_pt for dot, w in zip(dots, widths)]
+            starts = [dot - w + 3 if right else dot - 3 for dot, w, right in zip(dots, widths, flush)]
+            order = sorted(range(len(texts)), key=lambda i: starts[i])
+            placed = place_labels([starts[i] for i in order], [widths[i] for i in order], slots=len(offsets))
+            rows = dict(zip(order, placed))
+            for i, (text, date) in enumerate(zip(texts, part["date"])):
+                if rows[i] is None:
+                    thinned += 1
+                    continue
+                dx, dy, va = offsets[rows[i]]
+                ax.annotate(text, (date, lane_no), xytext=(3 if flush[i] else -3, dy), textcoords="offset points", fontsize=size,
+                            ha="right" if flush[i] else "left", va=va, color="#222222")
     if shade:
         shade_period(ax, shade[0], shade[1], shade[2] if len(shade) > 2 else None)
     ax.set_yticks(range(len(lanes)), [c.replace("_", " ") for c in lanes])
-    ax.set_ylim(-0.8, len(lanes) - 0.3)
-    ax.set_xlim(lo - pd.Timedelta(days=30), hi + pd.Timedelta(days=30))
     ax.grid(axis="y", alpha=0)
     span = f"{lo.year}–{hi.year}" if lo.year != hi.year else str(lo.year)
     ax.set_title(title or f"Timeline, {span}")
@@ -313,5 +488,6 @@ def timeline(
         f"Timeline of {len(df)} events from {df['date'].min():%B %Y} to {df['date'].max():%B %Y}, one row per category ({parts}). "
         f"First: {df.iloc[0]['title']}; last: {df.iloc[-1]['title']}."
         + (f" {n_contested} dates are contested (hollow markers)." if n_contested else "")
+        + (f" {thinned} labels are left out where they would overlap." if thinned else "")
     )
     return finish(ax, source_note(events.loc[df.index]), alt)

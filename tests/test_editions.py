@@ -60,7 +60,8 @@ def test_unbalanced_markers_are_named(source, message):
 def test_student_notebook_replaces_and_removes():
     nb, removed = student_notebook(tiny_teacher(), "09_tiny.ipynb")
     sources = [c.source for c in nb.cells]
-    assert sources[0].startswith("> **Student edition.** Generated from the teacher edition `notebooks/09_tiny.ipynb`")
+    assert sources[0].startswith("> **Your copy of the lesson.** Run the cells")
+    assert not re.search(r"teacher|--force|make editions", sources[0], re.I)  # written for students
     assert sources[3] == "answer_9_2 = ...  # replace ... with your answer\nprint('done')"
     assert sources[5] == "answer_9_3 = ...  # replace ... with your answer"
     assert "SECRET" not in json.dumps(nb)

@@ -62,3 +62,25 @@ def test_a_mouse_change_redraws_too():
     explorer.controls["years"].value = (1957, 1957)  # what the slider does when a student drags it
     assert explorer.summary != before
     assert "1957–1957" in explorer.summary
+
+
+def test_a_copy_is_driven_and_the_explorer_on_screen_keeps_its_opening_state():
+    events = load("events")
+    explorer = timeline_explorer(events, start=1956, end=1958)
+    opening = explorer.summary
+    trial = explorer.copy()
+    assert trial is not explorer and trial.summary == opening
+    assert trial.set(years=(1959, 1960)) != opening
+    assert explorer.summary == opening and explorer.controls["years"].value == (1956, 1958)
+
+
+def test_an_explorer_displays_its_widget_and_a_still_image_with_alt_text():
+    explorer = timeline_explorer(load("events"), start=1956, end=1958)
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    still = bundle["text/html"]
+    assert "interactive when you run this notebook in JupyterLab" in still
+    assert '<img src="data:image/png;base64,' in still and ' alt="Timeline of ' in still
+    assert explorer.summary in still
+    figure = explorer.out.outputs[0]
+    assert figure["metadata"]["image/png"]["alt"].startswith("Timeline of ")

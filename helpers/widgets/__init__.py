@@ -2,14 +2,19 @@
 
 Every explorer is an :class:`Explorer`: ``explorer.view`` is what the notebook displays,
 ``explorer.set(name=value)`` drives it from Python (tests and benchmarks do), and
-``explorer.summary`` is the plain-text result of the last redraw, which a lesson prints in
-a separate cell so that nbval can check it (nbval cannot see inside an ``Output``).
-A value the analysis cannot handle (a negative year range, an absurd growth rate) shows
-its message in the output area instead of a traceback.
+``explorer.summary`` is the plain-text result of the last redraw, and ``explorer.copy()`` a
+second explorer built the same way: tests and benchmarks drive the copy, so that the one on a
+student's screen stays exactly as its cell says. A value the analysis cannot handle (a negative
+year range, an absurd growth rate) shows its message in the output area instead of a traceback.
+
+Displayed, an explorer sends its live widget and, beside it, a still image of its opening state
+with a note (HTML): the stored notebook and the website show that image where no kernel runs.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +25,10 @@ import pandas as pd
 from helpers import plots
 from helpers.analysis import AnalysisError
 
-__all__ = ["Explorer", "timeline_explorer"]
+__all__ = ["Explorer", "explorer_factory", "timeline_explorer"]
+
+#: Explorers redraw at every change: a lighter image than a lesson figure (see bench/run.py).
+EXPLORER_SCALE = 1.5
 
 
 class Explorer:
@@ -43,11 +51,20 @@ class Explorer:
         self.message = W.HTML()
         self.summary = ""
         self.ax = None
+        self._last: list[dict] = []
+        self.title = title
+        self._factory: Callable[[], Explorer] | None = None
         header = [W.HTML(f"<b>{title}</b>")] if title else []
         self.view = W.VBox([*header, W.HBox(list(controls.values())), self.message, self.out])
         for control in controls.values():
             control.observe(self._changed, names="value")
         self.update()
+
+    def copy(self) -> Explorer:
+        """A new explorer made by the same call (same data and opening values), for tests to drive."""
+        if self._factory is None:
+            raise TypeError("This explorer was not made by a function decorated with @explorer_factory, so it cannot be copied.")
+        return self._factory()
 
     def values(self) -> dict[str, Any]:
         return {name: control.value for name, control in self.controls.items()}
@@ -79,21 +96,44 @@ class Explorer:
         # Write into the Output's own state rather than ``with self.out:``: a captured display
         # is still sent as an output of whichever cell is running, which a notebook test would
         # then see in the cell that called .set().
-        self.out.outputs = ()
+        outputs: list[dict] = []
         if self.ax is not None:
-            self.out.append_display_data(self.ax.figure)
-            self.out.append_stdout(plots.describe(self.ax) + "\n" + (self.summary + "\n" if self.show_summary else ""))
+            bundle, metadata = plots.figure_bundle(self.ax, scale=EXPLORER_SCALE, tight=False)
+            outputs.append({"output_type": "display_data", "data": bundle, "metadata": metadata})
             plt.close(self.ax.figure)
-        else:
-            self.out.append_stdout(self.summary + "\n")
+        if self.summary:
+            outputs.append({"output_type": "stream", "name": "stdout", "text": self.summary + "\n"})
+        self._last = outputs
+        self.out.outputs = tuple(outputs)
         return self.summary
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The live widget, and a still image of what it shows now (for a notebook read without a kernel)."""
+        bundle = dict(self.view._repr_mimebundle_(include=include, exclude=exclude) or {})
+        still = next((o["data"]["text/html"] for o in self._last if o["output_type"] == "display_data"), "")
+        text = next((o["text"] for o in self._last if o["output_type"] == "stream"), "")
+        bundle["text/html"] = (
+            f'<div class="explorer-still"><p><b>{html.escape(self.title or "Explorer")}</b> '
+            "<em>(interactive when you run this notebook in JupyterLab; here, the view it opens with)</em></p>"
+            f"{still}" + (f"<pre>{html.escape(text)}</pre>" if text else "") + "</div>"
+        )
+        bundle["text/plain"] = f"{self.title or 'Explorer'} (interactive in JupyterLab)"
+        return bundle
 
-        display(self.view)
+
+def explorer_factory(make: Callable[..., Explorer]) -> Callable[..., Explorer]:
+    """Decorate a function that builds an Explorer, so that ``explorer.copy()`` can call it again."""
+
+    @functools.wraps(make)
+    def wrapper(*args: Any, **kwargs: Any) -> Explorer:
+        made = make(*args, **kwargs)
+        made._factory = lambda: wrapper(*args, **kwargs)
+        return made
+
+    return wrapper
 
 
+@explorer_factory
 def timeline_explorer(events: pd.DataFrame, start: int = 1949, end: int = 1960) -> Explorer:
     """Pick a range of years and the categories to show; see the timeline and the counts."""
     years = W.IntRangeSlider(value=(start, end), min=int(events["date"].dt.year.min()), max=int(events["date"].dt.year.max()), description="Years", continuous_update=False)

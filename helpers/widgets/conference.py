@@ -20,9 +20,7 @@ from matplotlib.axes import Axes
 
 from helpers import data, plots
 from helpers.analysis import conference as cf
-from helpers.widgets import Explorer
-
-# The default font has no Chinese characters; the printed "Source:" line under each figure carries the full text.
+from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["STATUS_STYLE", "chronology_figure", "totals_figure", "positions_figure", "debate_summary", "debate_explorer"]
 
@@ -159,6 +157,7 @@ def debate_summary(debates: pd.DataFrame, issue: str, period: str = "all", bib: 
     return "\n".join([head, *lines])
 
 
+@explorer_factory
 def debate_explorer(debates: pd.DataFrame, issue: str = "leadership_of_camp", period: str = "all") -> Explorer:
     """Pick an issue (type or choose from the list) and a period; read who took which position, with quotation and source.
 

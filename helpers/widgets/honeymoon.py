@@ -12,7 +12,6 @@ draws them, with the honeymoon of Shen (2020), n. 3 shaded, a source line and al
 
 from __future__ import annotations
 
-import textwrap
 import warnings
 
 import ipywidgets as W
@@ -23,10 +22,7 @@ from matplotlib.axes import Axes
 from helpers import data, plots
 from helpers.analysis import AnalysisError
 from helpers.analysis import honeymoon as hm
-from helpers.widgets import Explorer
-
-# The default font has no Chinese characters, so source lines naming 沈志华 etc. draw boxes and matplotlib warns
-# once per glyph; the printed "Source:" line under each figure carries the full text. (Reported to the lead.)
+from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["TABLES", "load_tables", "shade_years", "timeline_figure", "series_figure", "agreed_built_figure", "honeymoon_explorer"]
 
@@ -84,6 +80,7 @@ def series_figure(key: str, tables: dict[str, pd.DataFrame], start: int, end: in
         ax.set_xlim(start - 0.2, end + 1.2)
         ax.set_ylim(0, float(rows["value"].max()) * 1.15)
         ax.set_xlabel("year")
+        plots.year_axis(ax)
         units = sorted(rows["unit"].unique())
         ax.set_ylabel(units[0] if len(units) == 1 else "count (see legend for units)")
         ax.set_title(label, pad=18)
@@ -100,18 +97,8 @@ def series_figure(key: str, tables: dict[str, pd.DataFrame], start: int, end: in
 
 
 def timeline_figure(events: pd.DataFrame, start: str, end: str, title: str) -> Axes:
-    """``plots.timeline`` with the honeymoon shaded, on a figure tall enough for a long source line."""
-    shown = events[(events["date"] >= pd.Timestamp(start)) & (events["date"] <= pd.Timestamp(end))]
-    lanes = max(1, shown["category"].nunique())
-    with plt.rc_context(plots.STYLE):
-        fig, ax = plt.subplots(figsize=(9.0, 2.6 + 0.75 * lanes))
-    ax = plots.timeline(events, start, end, title=title, shade=plots.HONEYMOON, ax=ax)
-    # plots.finish leaves a fixed 20% margin for the source line; a timeline's line can be long.
-    source = plots.describe(ax).split("\nSource: ", 1)[1]
-    n_lines = len(textwrap.wrap("Source: " + source, 130))
-    height = fig.get_size_inches()[1]
-    fig.subplots_adjust(bottom=min(0.6, (0.5 + 0.125 * n_lines) / height))
-    return ax
+    """``plots.timeline`` with the honeymoon shaded."""
+    return plots.timeline(events, start, end, title=title, shade=plots.HONEYMOON)
 
 
 def agreed_built_figure(projects: pd.DataFrame) -> Axes:
@@ -135,6 +122,7 @@ def agreed_built_figure(projects: pd.DataFrame) -> Axes:
     return plots.finish(ax, source=plots.source_note(frame), alt=alt)
 
 
+@explorer_factory
 def honeymoon_explorer(tables: dict[str, pd.DataFrame], series: str | None = None, start: int = 1949, end: int = 1960) -> Explorer:
     """Choose a series (loans, projects, experts, students, each trade flow in each unit) and the years.
 

@@ -22,7 +22,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from helpers import plots
 from helpers.analysis import plain, race
 from helpers.analysis.race import PAIRS, Projection
-from helpers.widgets import Explorer
+from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["race_figure", "targets_figure", "projection_figure", "race_explorer", "race_timeline"]
 
@@ -30,8 +30,8 @@ MT = 1000.0  # thousand metric tons in a million metric tons
 
 
 def _source(*frames: pd.DataFrame) -> str:
-    """``plots.source_note`` for a figure's source line, drawable by its fonts."""
-    return plots.latin(plots.source_note(*frames))
+    """``plots.source_note`` for a figure's sources."""
+    return plots.source_note(*frames)
 
 
 def _steel_rows(output: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFrame:
@@ -87,7 +87,8 @@ def race_figure(output: pd.DataFrame, pair: str, pledge_year: int, deadline: int
     ax.set_title(f"The race in steel: {chaser} and {leader}, {int(table.index.min())}–{int(table.index.max())}")
     ax.set_xlabel("year")
     ax.set_ylabel("million metric tons")
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(0.0, 0.92))
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    plots.year_axis(ax)
     alt = (
         f"Line chart of steel output in million metric tons, {chaser} and {leader}, {int(table.index.min())}–{int(table.index.max())}. "
         f"{chaser}: {a.iloc[0] / MT:.1f} to {a.iloc[-1] / MT:.1f}; {leader}: {b.iloc[0] / MT:.1f} to {b.iloc[-1] / MT:.1f}. "
@@ -146,7 +147,7 @@ def targets_figure(targets: pd.DataFrame, output: pd.DataFrame, years: tuple[int
     ax.set_ylabel("million metric tons")
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 5, 9)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    ax.legend(frameon=False, loc="upper right", fontsize=plots.TYPE_SCALE["small"] - 1)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=plots.TYPE_SCALE["small"])
     first58 = t[t["target_year"] == years[0]].iloc[0]
     high = t.loc[t["target_value_max"].fillna(t["target_value"]).idxmax()]
     alt = (
@@ -192,7 +193,9 @@ def projection_figure(projection: Projection, output: pd.DataFrame, ax: Axes | N
     ax.set_title(f"The race simulator: {p.chaser} and {p.leader} from {p.start_year}")
     ax.set_xlabel("year")
     ax.set_ylabel("million metric tons (log scale)")
-    ax.legend(frameon=False, fontsize=plots.TYPE_SCALE["small"] - 1, loc="lower right")
+    ax.legend(frameon=False, fontsize=plots.TYPE_SCALE["small"], loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    plots.year_axis(ax)
+    ax.figure.subplots_adjust(left=0.08, right=0.76, bottom=0.13, top=0.9)  # the legend beside the axes, drawn without a cropping pass
     alt = f"Line chart on a log scale: actual steel output (solid) and constant-growth projections (dashed) for {p.chaser} and {p.leader}. {p.summary}."
     return plots.finish(ax, _source(_steel_rows(output, (p.chaser, p.leader))), alt)
 
@@ -208,9 +211,10 @@ def _log_axis(ax: Axes) -> None:
     decades = math.log10(high / low) if low > 0 else 3.0
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0,) if decades >= 2 else (1.0, 2.0, 5.0)))
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:g}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}" if value >= 1 else f"{value:g}"))
 
 
+@explorer_factory
 def race_explorer(output: pd.DataFrame, deadline: int | None = None, pair: str = "China-UK", start_year: int = 1957, window: int = 5) -> Explorer:
     """"The race": pick a pair and a start year, set each side's growth, see the projected crossing.
 
@@ -263,8 +267,6 @@ def race_timeline(events: pd.DataFrame, event_ids: list[str], title: str, number
     """``plots.timeline`` of the chosen events, numbered 1, 2, ... in date order (or with the shared labels).
 
     Numbers keep a crowded timeline readable: print the list with the same numbers beside it.
-    The printed description (``plots.describe``) keeps the full names; only the line drawn under
-    the figure drops the names in Chinese characters, which the default fonts lack.
     """
     chosen = events[events["event_id"].isin(event_ids)].sort_values("date")
     missing = sorted(set(event_ids) - set(chosen["event_id"]))
@@ -276,7 +278,4 @@ def race_timeline(events: pd.DataFrame, event_ids: list[str], title: str, number
         lanes = [c for c in plots.CATEGORY_COLORS if c in set(chosen["category"])]  # the order plots.timeline uses
         for number, (_, row) in enumerate(chosen.iterrows(), start=1):
             ax.annotate(str(number), (row["date"], lanes.index(row["category"])), xytext=(0, 7 if number % 2 else -13), textcoords="offset points", ha="center", fontsize=plots.TYPE_SCALE["small"])
-    for text in ax.figure.texts:
-        if text.get_text().startswith("Source:"):
-            text.set_text(plots.latin(text.get_text()))
     return ax

@@ -16,12 +16,9 @@ import pandas as pd
 
 from helpers import plots
 from helpers.analysis import plain, split
-from helpers.widgets import Explorer
+from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["month_stepper", "draw_months", "decline_figure", "claims_figure", "KEY_EVENTS"]
-
-# Source lines name Chinese authors in characters; without a CJK font matplotlib warns once per glyph.
-# The characters are still in the printed "Source:" text under each figure, so the warning is noise here.
 
 
 def _year_ticks(ax) -> None:
@@ -32,15 +29,8 @@ def _year_ticks(ax) -> None:
 
 
 def _finish(ax, source: str, alt: str):
-    """plots.finish, then enough room at the bottom for a long source line (it can run to several lines)."""
-    import textwrap
-
-    plots.finish(ax, source, alt)
-    fig = ax.figure
-    lines = len(textwrap.wrap("Source: " + source, 130))
-    needed = (0.45 + 0.12 * lines) / fig.get_figheight()
-    fig.subplots_adjust(bottom=min(0.6, max(0.2, needed)))
-    return ax
+    """plots.finish (kept as one place for this module's figures)."""
+    return plots.finish(ax, source, alt)
 
 
 class _MonthFigure:
@@ -68,6 +58,7 @@ class _MonthFigure:
         self.bars = {}
         for j, cat in enumerate(table.columns):
             self.colors[cat] = plots.CATEGORY_COLORS.get(cat, "#777777")
+            # no hatching here: it triples the time of each redraw; the legend and the summary name the categories
             self.bars[cat] = ax.bar(self.x, values[:, j], width=24, bottom=bottom, color=self.colors[cat], label=cat.replace("_", " "), lw=0)
             bottom = bottom + values[:, j]
         self.line = ax.axvline(self.x[0], color="#444444", lw=1, ls="--")
@@ -106,14 +97,11 @@ class _MonthFigure:
             future = self.months > m
             for cat, bars in self.bars.items():
                 for bar, late in zip(bars, future):
-                    bar.set_color("#DDDDDD" if late else self.colors[cat])
+                    bar.set_facecolor("#DDDDDD" if late else self.colors[cat])
             here = m.to_timestamp(how="start") + pd.Timedelta(days=14)
             self.line.set_xdata([here, here])
             self.ax.set_title(f"Events month by month, {split.month_label(split.WINDOW[0])} to {split.month_label(m)}")
             alt, source = self._texts(m)
-            fig = self.ax.figure
-            for text in list(fig.texts):  # the previous source line
-                text.remove()
             _finish(self.ax, source, alt)
             self.current = m
         return self.ax
@@ -136,6 +124,7 @@ def _indicator_text(grain: pd.DataFrame, steel: pd.DataFrame, year: int) -> str:
     return f"China's figures for {year}: " + "; ".join(parts) + "."
 
 
+@explorer_factory
 def month_stepper(events: pd.DataFrame, grain: pd.DataFrame, steel: pd.DataFrame, month: str = "1958-07") -> Explorer:
     """Step month by month through the split; ``.summary`` names the month's events and the counts so far.
 
@@ -217,23 +206,35 @@ def decline_figure(events: pd.DataFrame, key_events: dict[str, str] | None = Non
         fig, (top, low) = plt.subplots(2, 1, figsize=(9.0, 7.0), sharex=True, gridspec_kw={"height_ratios": [1, 1.2]})
     bottom = pd.Series(0, index=months)
     for cat in table.columns:
-        top.bar(x, table[cat], width=24, bottom=bottom, color=plots.CATEGORY_COLORS.get(cat), label=cat.replace("_", " "), lw=0)
+        top.bar(x, table[cat], width=24, bottom=bottom, color=plots.CATEGORY_COLORS.get(cat), label=cat.replace("_", " "), lw=0,
+                hatch=plots.CATEGORY_HATCHES.get(cat, ""), edgecolor="white")
         bottom = bottom + table[cat]
     top.set_ylabel("events that month")
-    top.set_ylim(0, int(bottom.max()) * 1.6 + 1)
-    top.legend(frameon=False, ncol=len(table.columns), loc="upper left")
+    top.set_ylim(0, int(bottom.max()) * 1.15 + 1)
+    top.legend(frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     top.set_title("The partnership's decline on one time axis, November 1957 – December 1960")
     cumulative = split.cumulative_table(events, months[0], months[-1])
     for cat in table.columns:
-        low.step(x, cumulative[cat], where="mid", color=plots.CATEGORY_COLORS.get(cat), lw=1.6, label=cat.replace("_", " "))
+        low.step(x, cumulative[cat], where="mid", color=plots.CATEGORY_COLORS.get(cat), lw=1.8, ls=plots.CATEGORY_LINES.get(cat, "-"), label=cat.replace("_", " "))
+    low.legend(frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5), handlelength=3)
     low.set_ylabel("events so far (certain dates)")
     marked = events[events["event_id"].isin(list(key_events))].sort_values("date")
-    for n, (_, row) in enumerate(marked.iterrows()):
+    lo, hi = x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=20)
+    low.set_xlim(lo, hi)
+    # each label in the first of four rows where it does not touch the one before (plots.place_labels)
+    size = plots.TYPE_SCALE["small"]
+    span_pt = fig.get_figwidth() * low.get_position().width * 72
+    per_day = span_pt / (hi - lo).days
+    names = [key_events[e] for e in marked["event_id"]]
+    starts = [(d - lo).days * per_day for d in marked["date"]]
+    rows = plots.place_labels(starts, [plots.text_width(n, size) + 4 for n in names], slots=4)
+    for name, (_, row), slot in zip(names, marked.iterrows(), rows):
         for ax in (top, low):
             ax.axvline(row["date"], color="#777777", lw=0.8, ls=":")
-        low.annotate(key_events[row["event_id"]], (row["date"], 1.0), xycoords=("data", "axes fraction"), xytext=(2, -4 - 10 * (n % 3)),
-                     textcoords="offset points", fontsize=plots.TYPE_SCALE["small"] - 1, va="top", color="#333333")
-    low.set_xlim(x[0] - pd.Timedelta(days=20), x[-1] + pd.Timedelta(days=20))
+        if slot is not None:
+            low.annotate(name, (row["date"], 1.0), xycoords=("data", "axes fraction"), xytext=(2, -4 - 12 * slot),
+                         textcoords="offset points", fontsize=size, va="top", color="#222222",
+                         bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85})
     _year_ticks(low)
     fig.subplots_adjust(hspace=0.08)
     last = cumulative.iloc[-1]

@@ -1,0 +1,76 @@
+"""Rebuild the CJK font subset that figures use for Chinese names and terms (maintainers only).
+
+The figures draw Latin text in matplotlib's DejaVu Sans and fall back, glyph by glyph, to
+``NotoSansSC-subset.otf`` in this folder: Noto Sans CJK SC Regular 2.004 (SIL Open Font License 1.1,
+see ``OFL.txt``), cut down with fontTools to the Chinese characters that the data and the lessons
+use plus the 3,755 common characters of GB 2312 level 1 (so that a new name in the data rarely needs
+a rebuild): about 0.9 MB instead of 19 MB.
+
+When a data table or a lesson gains a character the subset lacks, ``tests/test_plots.py`` says
+which; then install the full font (Debian: ``apt-get install fonts-noto-cjk``) and run::
+
+    python -m helpers.fonts.build
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+SUBSET = HERE / "NotoSansSC-subset.otf"
+SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+FAMILY = "Noto Sans CJK SC"
+
+#: CJK ideographs, CJK punctuation and full-width forms: what DejaVu Sans lacks.
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+
+def characters_used(root: Path = ROOT) -> set[str]:
+    """Every CJK character in the data tables, the teacher editions and the helpers' code."""
+    paths = [*root.glob("data/*.csv"), *root.glob("data/*.json"), *root.glob("notebooks/*.ipynb"), *root.glob("helpers/**/*.py")]
+    found: set[str] = set()
+    for path in paths:
+        found |= set(CJK.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def common_characters() -> set[str]:
+    """The 3,755 characters of GB 2312 level 1 (rows 16-55), the commonest simplified characters."""
+    found = set()
+    for high in range(0xB0, 0xD8):
+        for low in range(0xA1, 0xFF):
+            try:
+                found.add(bytes([high, low]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return found
+
+
+def build(source: Path = SOURCE, target: Path = SUBSET) -> int:
+    from fontTools import subset
+    from fontTools.ttLib import TTCollection
+
+    if not source.exists():
+        raise SystemExit(f"{source} is missing: install the full font first (Debian: apt-get install fonts-noto-cjk).")
+    fonts = TTCollection(str(source)).fonts
+    font = next((f for f in fonts if f["name"].getDebugName(4) == FAMILY), None)
+    if font is None:
+        raise SystemExit(f"{source} holds no '{FAMILY}' face.")
+    chars = sorted(characters_used() | common_characters())
+    options = subset.Options()
+    options.layout_features = []  # no OpenType features: matplotlib draws glyph by glyph
+    options.name_IDs = ["*"]  # keep the copyright, version and licence records
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in chars])
+    subsetter.subset(font)
+    font.save(str(target))
+    print(f"wrote {target} ({target.stat().st_size // 1024} kB, {len(chars)} characters, {font['name'].getDebugName(5)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(build())
