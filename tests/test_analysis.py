@@ -84,7 +84,8 @@ def test_overtake_beyond_horizon_says_how_long_it_would_take():
     "rate, message",
     [
         (-1.0, "The chaser's growth rate is -100% a year: output cannot fall by 100% or more in a year."),
-        (50.0, "The chaser's growth rate is 5000% a year, which no economy has sustained; give a rate below 1000%."),
+        (50.0, "The chaser's growth rate is 50, which as a fraction means 5000% a year. Rates are fractions: if you mean 50% a year, "
+               "write 0.5 (or '50%'); rates above 100% a year are refused."),
         (math.nan, "The chaser's growth rate is missing (NaN)."),
         ("fast", "The chaser's growth rate must be a number such as 0.05 for 5% a year, got 'fast'."),
     ],

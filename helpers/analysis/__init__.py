@@ -17,9 +17,13 @@ True
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
+import re
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -35,14 +39,218 @@ __all__ = [
     "require_columns",
     "plain",
     "keep_only",
+    "read_date",
 ]
 
-#: Growth rates above this (per year, as a fraction) are refused as absurd: +1000% a year.
-MAX_RATE = 10.0
+#: Growth rates above this (per year, as a fraction) are refused: a "rate" of 5 is far likelier to mean 5%
+#: than 500% a year, so it is ambiguous, and no economy has more than doubled its output for years on end.
+MAX_RATE = 1.0
 
 
 class AnalysisError(ValueError):
     """An input these functions cannot work with; the message says what is needed."""
+
+
+# --------------------------------------------------------------------------- checking the arguments of every public function
+
+#: Which dataset a table argument means, by the argument's name (the lessons' own names).
+TABLE_OF = {
+    "events": "events", "loans": "soviet_loans", "projects": "aided_projects", "people": "soviet_experts_chinese_students",
+    "trade": "sino_soviet_trade", "parties": "conference_parties", "totals": "conference_totals", "debates": "debates",
+    "quotations": "quotations", "output": "industrial_output", "targets": "glf_targets", "grain": "china_grain_output",
+    "steel": "industrial_output", "bib": "sources",
+}
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 50 else text[:47] + '...'}"
+
+
+def _table_arg(func: str, name: str, value, optional: bool):
+    wanted = TABLE_OF.get(name)
+    load_it = f"data.load('{wanted}')" if wanted else "data.load(...)"
+    if isinstance(value, pd.DataFrame):
+        got = value.attrs.get("name")
+        if wanted and isinstance(got, str) and got != wanted and not (name == "bib" and got == "sources"):
+            raise AnalysisError(f"{func}() needs the {wanted} table for {name}, but was given the {got} table: pass {name} = {load_it}.")
+        return value
+    if value is None and optional:
+        return None
+    if isinstance(value, str):
+        raise AnalysisError(f"{func}() needs the table itself for {name}, not its name {value!r}: load it first, "
+                            f"{name} = {load_it if wanted else f'data.load({value!r})'}, then pass {name}.")
+    if value is None:
+        raise AnalysisError(f"{func}() needs a table for {name}, but got None: load it with {load_it}.")
+    if isinstance(value, pd.Series):
+        raise AnalysisError(f"{func}() needs the whole table for {name}, but got one column ({value.name!r}): pass the table, not table[{value.name!r}].")
+    raise AnalysisError(f"{func}() needs a table (a pandas DataFrame) for {name}, such as {load_it}; got {_shown(value)}.")
+
+
+def _series_arg(func: str, name: str, value, optional: bool):
+    if isinstance(value, pd.DataFrame) and value.shape[1] == 1:
+        value = value.iloc[:, 0]
+    if isinstance(value, pd.Series):
+        if name == "dates":
+            if not pd.api.types.is_datetime64_any_dtype(value):
+                raise AnalysisError(f"{func}() needs a column of dates for {name} (such as events['date']), got values of type {value.dtype}.")
+        elif len(value) and not (pd.api.types.is_numeric_dtype(value) and not pd.api.types.is_bool_dtype(value)):
+            raise AnalysisError(f"{func}() needs numbers for {name}, but its values are {value.dtype} (e.g. {value.iloc[0]!r}): "
+                                "convert them with pd.to_numeric(...) or pick the column of figures.")
+        return value
+    if value is None and optional:
+        return None
+    if isinstance(value, pd.DataFrame):
+        raise AnalysisError(f"{func}() needs one column (a Series) for {name}, but got a table with the columns "
+                            f"{list(value.columns)[:6]}: pick one, e.g. table[{str(value.columns[-1])!r}].")
+    if isinstance(value, str):
+        raise AnalysisError(f"{func}() needs the series itself for {name}, not the name {value!r}: e.g. steel[{value!r}] or table[{value!r}].")
+    if value is None:
+        raise AnalysisError(f"{func}() needs a series (a pandas Series) for {name}, but got None.")
+    raise AnalysisError(f"{func}() needs a pandas Series for {name} (indexed by year where years matter), got {_shown(value)}: "
+                        "make one with pd.Series(values, index=years).")
+
+
+def _int_arg(func: str, name: str, value, optional: bool):
+    if value is None and optional:
+        return None
+    number = None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        number = int(value)
+    elif isinstance(value, (float, np.floating)) and math.isfinite(value) and float(value).is_integer():
+        number = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        number = int(value)  # '1957' is the year 1957
+    if number is not None:
+        if name in _COUNT_NAMES and number < 1:
+            raise AnalysisError(f"{func}() needs {name} to be at least 1, got {number}.")
+        return number
+    what = "a year such as 1957" if name in _YEAR_NAMES else "a whole number"
+    raise AnalysisError(f"{func}() needs {what} for {name}, got {_shown(value)}.")
+
+
+def _float_arg(func: str, name: str, value, optional: bool):
+    """Numbers pass as they are (the function says what a NaN means there); '12.5', '−12.5' and '5%' are read;
+    None, True/False, other types and infinities are refused. Text that is not a number is left for the function's own message."""
+    if value is None and optional:
+        return None
+    if isinstance(value, str):
+        text = value.strip().replace("\u2212", "-")
+        try:
+            return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise AnalysisError(f"{func}() needs a number for {name}, got {_shown(value)}.")
+    if math.isinf(value):
+        raise AnalysisError(f"{func}(): {name} is infinite: check the calculation that produced it (a division by zero?).")
+    return value
+
+
+def _text_arg(func: str, name: str, value, optional: bool):
+    if value is None and optional:
+        return None
+    if isinstance(value, str):
+        return value
+    raise AnalysisError(f"{func}() needs text for {name} (in quotes), got {_shown(value)}.")
+
+
+def _bool_arg(func: str, name: str, value, optional: bool):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise AnalysisError(f"{func}() needs True or False for {name}, got {_shown(value)}.")
+
+
+def _names_arg(func: str, name: str, value, optional: bool):
+    if value is None and optional:
+        return None
+    if isinstance(value, str):
+        return (value,)  # one name is a list of one
+    if isinstance(value, (list, tuple, set, frozenset, pd.Series, pd.Index, np.ndarray)) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise AnalysisError(f"{func}() needs a name or a list of names (text) for {name}, got {_shown(value)}.")
+
+
+_YEAR_NAMES = {"start", "end", "year", "start_year", "deadline", "since", "end_year"}
+_COUNT_NAMES = {"width", "horizon"}  # sizes: a zero or negative one is a slip
+#: Arguments typed as text that also take a date or a year (the honeymoon's date ranges): the function reads them.
+_DATE_NAMES = {"start", "end", "date", "end_date"}
+_CHECKERS = {"pd.DataFrame": _table_arg, "pd.Series": _series_arg, "int": _int_arg, "float": _float_arg, "str": _text_arg, "bool": _bool_arg}
+
+
+def _checker(name: str, annotation) -> tuple | None:
+    if not isinstance(annotation, str):
+        return None
+    parts = [p.strip() for p in annotation.split("|")]
+    optional = "None" in parts
+    kinds = [p for p in parts if p != "None"]
+    if kinds in (["Iterable[str]"], ["str", "list[str]", "tuple[str, ...]"]):
+        return _names_arg, optional
+    if len(kinds) != 1 or kinds[0] not in _CHECKERS:
+        return None
+    if kinds[0] == "str" and name in _DATE_NAMES:
+        return None
+    return _CHECKERS[kinds[0]], optional
+
+
+def _columns_missing(tables: dict, err: KeyError) -> tuple[str, object] | None:
+    key = err.args[0] if err.args else None
+    keys = key if isinstance(key, list) else [key]
+    for name, table in tables.items():
+        if isinstance(table, pd.DataFrame) and keys and all(isinstance(k, str) for k in keys) and any(k not in table.columns for k in keys):
+            return name, table
+    return None
+
+
+def guarded(func):
+    """``func`` with its arguments checked: each bad one raises an :class:`AnalysisError` saying what was
+    expected and what was given (a table's name instead of the table, None, a column for a table, a year as
+    text is read as the year). A KeyError for a column that a table argument lacks becomes an AnalysisError
+    naming the table the function needs."""
+    signature = inspect.signature(func)
+    checks = {name: _checker(name, p.annotation) for name, p in signature.parameters.items()}
+    checks = {k: v for k, v in checks.items() if v}
+    tables = [n for n, c in checks.items() if c[0] is _table_arg]
+    shape = f"{func.__name__}{signature}".split(" -> ")[0]
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as err:
+            raise AnalysisError(f"{err}. It is called as {shape}.") from None
+        for name, (check, optional) in checks.items():
+            if name in bound.arguments:
+                bound.arguments[name] = check(func.__name__, name, bound.arguments[name], optional)
+        try:
+            return func(*bound.args, **bound.kwargs)
+        except AnalysisError:
+            raise
+        except Exception as err:
+            given = {n: bound.arguments.get(n) for n in tables}
+            found = _columns_missing(given, err) if isinstance(err, KeyError) else None
+            if found:
+                name, table = found
+                wanted = TABLE_OF.get(name)
+                need = f": pass {name} = data.load('{wanted}')" if wanted else ""
+                raise AnalysisError(f"{func.__name__}() needs the column {err.args[0]!r} in {name}, and the table given has "
+                                    f"{list(table.columns)[:8]}{need}.") from None
+            empty = [n for n, t in given.items() if isinstance(t, pd.DataFrame) and t.empty]
+            if empty:
+                raise AnalysisError(f"{func.__name__}() got an empty table for {empty[0]} (no rows), so there is nothing to work on: "
+                                    "did a filter remove every row?") from None
+            raise
+
+    wrapper.__wrapped__ = func
+    return wrapper
+
+
+def guard_module(namespace: dict) -> None:
+    """Replace every public function of a module (its ``__all__``) by its :func:`guarded` form."""
+    for name in namespace.get("__all__", []):
+        func = namespace.get(name)
+        if inspect.isfunction(func) and func.__module__ == namespace["__name__"] and not hasattr(func, "__wrapped__"):
+            namespace[name] = guarded(func)
 
 
 def _positive(name: str, value: float) -> float:
@@ -58,8 +266,10 @@ def _positive(name: str, value: float) -> float:
 
 
 def _rate(name: str, value: float) -> float:
+    """A growth rate as a fraction; '5%' is read as 0.05, and a rate above 1 (100% a year) is refused as ambiguous."""
+    text = value.strip() if isinstance(value, str) else None
     try:
-        rate = float(value)
+        rate = float(text[:-1]) / 100 if text and text.endswith("%") else float(value)
     except (TypeError, ValueError):
         raise AnalysisError(f"{name} must be a number such as 0.05 for 5% a year, got {value!r}.") from None
     if math.isnan(rate):
@@ -67,8 +277,71 @@ def _rate(name: str, value: float) -> float:
     if rate <= -1:
         raise AnalysisError(f"{name} is {rate:.0%} a year: output cannot fall by 100% or more in a year.")
     if rate > MAX_RATE:
-        raise AnalysisError(f"{name} is {rate:.0%} a year, which no economy has sustained; give a rate below {MAX_RATE:.0%}.")
+        raise AnalysisError(
+            f"{name} is {rate:g}, which as a fraction means {rate:.0%} a year. Rates are fractions: if you mean {rate:g}% a year, "
+            f"write {rate / 100:g} (or '{rate:g}%'); rates above {MAX_RATE:.0%} a year are refused."
+        )
     return rate
+
+
+def read_date(value, what: str = "The date", *, end: bool = False, day_only: bool = False) -> pd.Timestamp:
+    """A date from any usual form, or an AnalysisError saying why not.
+
+    '1956-10-23', a Timestamp, date or numpy datetime64 are that day. A year (1956 or '1956') and a month
+    ('1956-10', a Period) stand for their first day, or with ``end`` their last day, so that
+    ``events_between(events, "1956", "1956")`` is the whole of 1956; with ``day_only`` they are refused.
+    Day/month orders that could be read both ways ('01/02/1957') are refused; nothing else is guessed.
+    """
+    example = "write it as YYYY-MM-DD, e.g. '1956-10-23'"
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT or (isinstance(value, str) and not value.strip()):
+        raise AnalysisError(f"{what} is missing; {example}.")
+    if isinstance(value, (bool, np.bool_)):
+        raise AnalysisError(f"{what} must be a date, got {value!r}; {example}.")
+    period = None
+    if isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer()):
+        if not 1000 <= int(value) <= 2999:
+            raise AnalysisError(f"{what} must be a date or a year such as 1956, got the number {value!r}; {example}.")
+        period = pd.Period(year=int(value), freq="Y")
+    elif isinstance(value, (float, np.floating)):
+        raise AnalysisError(f"{what} must be a date, got the number {value!r}; {example}.")
+    elif isinstance(value, pd.Period):
+        period = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}", text):
+            period = pd.Period(text, freq="Y")
+        elif re.fullmatch(r"\d{4}-\d{1,2}", text):
+            try:
+                period = pd.Period(text, freq="M")
+            except ValueError:
+                raise AnalysisError(f"Could not read {value!r} as a month; write it as YYYY-MM, e.g. '1956-10'.") from None
+        else:
+            m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text)
+            if m and int(m[1]) <= 12 and int(m[2]) <= 12 and m[1] != m[2]:
+                raise AnalysisError(f"{value!r} could be read day first or month first; {example}.")
+            if m:
+                a, b = int(m[1]), int(m[2])
+                text = f"{m[3]}-{b if a > 12 or a == b else a:02d}-{a if a > 12 or a == b else b:02d}"
+            elif re.fullmatch(r"[\d\s./-]+", text) and not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+                raise AnalysisError(f"Could not read {value!r} as a date without guessing; {example}.")
+            try:
+                stamp = pd.Timestamp(text)
+            except (TypeError, ValueError, OverflowError):
+                raise AnalysisError(f"Could not read {value!r} as a date; {example}.") from None
+            if pd.isna(stamp):
+                raise AnalysisError(f"{what} is missing; {example}.")
+            return stamp
+    else:
+        try:
+            stamp = pd.Timestamp(value)
+        except (TypeError, ValueError, OverflowError):
+            raise AnalysisError(f"{what} must be a date, got {_shown(value)}; {example}.") from None
+        if pd.isna(stamp):
+            raise AnalysisError(f"{what} is missing (NaT): this row has no date.")
+        return stamp
+    if day_only and period.freqstr not in ("D",):
+        raise AnalysisError(f"{what} must be one day, but {value!r} is a whole {'year' if period.freqstr.startswith('Y') else 'month'}; {example}.")
+    return (period.end_time.normalize() if end else period.start_time)
 
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -111,6 +384,8 @@ def cagr(start_value: float, end_value: float, years: float) -> float:
         span = float(years)
     except (TypeError, ValueError):
         raise AnalysisError(f"The number of years must be a number, got {years!r}.") from None
+    if math.isnan(span):
+        raise AnalysisError("The number of years is missing (NaN).")
     if span <= 0:
         raise AnalysisError(f"The number of years must be above zero, got {years!r}: the end must come after the start.")
     return (end / start) ** (1 / span) - 1
@@ -194,3 +469,6 @@ def count_by(df: pd.DataFrame, column: str) -> pd.Series:
         raise AnalysisError(f"There is no column '{column}'; the columns are {list(df.columns)}.")
     counts = df[column].value_counts()
     return counts.sort_index().sort_values(ascending=False, kind="stable")
+
+
+guard_module(globals())

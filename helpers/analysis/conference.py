@@ -9,8 +9,8 @@ reconciled only when the sources' own definitions add up, and a wrong input rais
 >>> from helpers import data
 >>> from helpers.analysis import conference as cf
 >>> parties = data.load("conference_parties")
->>> cf.signed_one_not_other(parties, signed="peace_manifesto", not_signed="declaration")
-['League of Communists of Yugoslavia']
+>>> cf.signed_one_not_other(parties, signed="declaration", not_signed="peace_manifesto")
+[]
 >>> cf.positions(data.load("debates"), "war and peace", actor="togliatti")["debate_id"].tolist()
 ['war_togliatti']
 """
@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from helpers.analysis import AnalysisError, keep_only, require_columns, count_by
+from helpers.analysis import AnalysisError, count_by, guard_module, keep_only, read_date, require_columns
 
 __all__ = [
     "ISSUES",
@@ -124,12 +124,14 @@ def when(date, precision=None) -> str:
     """A date as a reader would write it, to the precision the data give.
 
     >>> when(pd.Timestamp("1957-11-18"), "day"), when(pd.Timestamp("1960-11-01"), "month"), when(pd.NaT)
-    ('18 Nov 1957', 'Nov 1957', 'undated')
+    ('18 Nov 1957', 'Nov 1960', 'undated')
     """
     if date is None or pd.isna(date):
         return "undated"
-    stamp = pd.Timestamp(date)
-    precision = None if precision is None or pd.isna(precision) else str(precision)
+    stamp = read_date(date)
+    precision = None if precision is None or pd.isna(precision) else precision
+    if precision not in (None, "day", "month", "year"):
+        raise AnalysisError(f"The precision must be 'day', 'month' or 'year' (the date_precision column), got {precision!r}.")
     if precision == "year":
         return f"{stamp.year}"
     if precision == "month":
@@ -244,8 +246,7 @@ def party_table(parties: pd.DataFrame) -> pd.DataFrame:
 def signatories(parties: pd.DataFrame, document: str) -> list[str]:
     """The parties that signed ``document`` ('declaration' or 'peace_manifesto'), in alphabetical order.
 
-    >>> len(signatories(data.load("conference_parties"), "declaration"))  # doctest: +SKIP
-    12
+    >>> signatories(data.load("conference_parties"), "declaration")  # a list of party names  # doctest: +SKIP
     """
     column = _column(DOCUMENTS, document, "document")
     require_columns(parties, ("party", column), "conference_parties")
@@ -268,8 +269,7 @@ def signed_one_not_other(parties: pd.DataFrame, signed: str, not_signed: str) ->
 def signature_counts(parties: pd.DataFrame) -> pd.DataFrame:
     """How many ruling parties signed each document, did not sign it, or are unknown (rows: documents).
 
-    >>> signature_counts(data.load("conference_parties")).loc["declaration", "signed"]  # doctest: +SKIP
-    12
+    >>> signature_counts(data.load("conference_parties")).loc["declaration", "signed"]  # a count  # doctest: +SKIP
     """
     rows = {}
     for doc, column in DOCUMENTS.items():
@@ -517,10 +517,7 @@ def quotation(quotations: pd.DataFrame, quote_id: str) -> str:
 def quotations_on(quotations: pd.DataFrame, date) -> pd.DataFrame:
     """The quotations dated exactly to ``date`` (day precision only: 'November 1957' is not 18 November)."""
     require_columns(quotations, ("quote_id", "date"), "quotations")
-    try:
-        day = pd.Timestamp(date)
-    except (TypeError, ValueError):
-        raise AnalysisError(f"Could not read {date!r} as a date; write it as YYYY-MM-DD, e.g. '1957-11-18'.") from None
+    day = read_date(date, day_only=True)
     exact = quotations["date"].eq(day).fillna(False).astype(bool)
     if "date_precision" in quotations:
         exact &= quotations["date_precision"].eq("day").fillna(False).astype(bool)
@@ -627,3 +624,6 @@ def describe_discrepancies(table: pd.DataFrame, width: int = 110) -> str:
         lines = [f"{n}. {r.topic}", f"   In the data ({r.table}: {r.row}): {r[3]}", f"   Source of that value: {r[4]}", f"   Notes: {r.notes}"]
         blocks.append("\n".join(textwrap.fill(line, width, subsequent_indent="      ") for line in lines))
     return "\n\n".join(blocks)
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

@@ -128,7 +128,6 @@ def event_counts(events: pd.DataFrame, start: str = "1953-01-01", end: str = "19
     Every year of the range appears, even with no events, so a quiet year shows as zeros.
 
     >>> event_counts(events, "1956-01-01", "1956-12-31").loc[1956, "total"]  # doctest: +SKIP
-    5
     """
     part = events_between(events, start, end)
     lo, hi = _window((start, end))
@@ -193,8 +192,7 @@ def loans_by_year(loans: pd.DataFrame, unit: str = RUBLES) -> pd.Series:
 def share_of_items(loans: pd.DataFrame, items: Iterable[str] = MILITARY_LOANS, unit: str = RUBLES) -> float:
     """The share (0 to 1) of the named loan items in all dated agreements of one currency.
 
-    >>> round(share_of_items(data.load("soviet_loans")), 3)  # doctest: +SKIP
-    0.675
+    >>> share_of_items(data.load("soviet_loans"))  # a fraction from 0 to 1  # doctest: +SKIP
     """
     items = list(items)
     rows = loan_agreements(loans)
@@ -246,8 +244,7 @@ def sector_shares(projects: pd.DataFrame, measure: str = "first_batch_by_sector"
     Two sources' breakdowns of the same projects (Garver and Hirata for the 156) count
     differently, so mixing them is refused: name the ``source_id``.
 
-    >>> round(sector_shares(data.load("aided_projects"))["coal"], 3)  # doctest: +SKIP
-    0.213
+    >>> sector_shares(data.load("aided_projects"))["coal"]  # a fraction from 0 to 1  # doctest: +SKIP
     """
     rows = projects[(projects["measure"] == measure) & (projects["sector"] != "all")]
     if rows.empty:
@@ -407,8 +404,8 @@ def trade_growth(trade: pd.DataFrame, flow: str, start: int, end: int, series: s
 def peak_year(series: pd.Series) -> int:
     """The year (index) with the largest value; the earliest such year when there is a tie.
 
-    >>> peak_year(pd.Series({1950: 1200.0, 1951: 986.0, 1952: 1074.0}))
-    1950
+    >>> peak_year(pd.Series({1955: 3.0, 1956: 5.0, 1957: 4.0}))
+    1956
     """
     clean = pd.to_numeric(series, errors="coerce").dropna()
     if clean.empty:

@@ -164,9 +164,9 @@ def _value(series: pd.Series, year: int) -> float:
 def required_rate(series: pd.Series, start_year: int, target: float, deadline: int) -> float:
     """Growth a year (fraction) needed to go from the ``start_year`` figure to ``target`` by ``deadline``.
 
-    >>> s = pd.Series({1957: 5350.0})
-    >>> round(required_rate(s, 1957, 40000, 1972), 4)
-    0.1435
+    >>> s = pd.Series({1960: 100.0})
+    >>> round(required_rate(s, 1960, 200, 1970), 4)
+    0.0718
     """
     return required_growth(_value(series, start_year), target, deadline - start_year)
 
@@ -174,8 +174,8 @@ def required_rate(series: pd.Series, start_year: int, target: float, deadline: i
 def achieved_growth(series: pd.Series, start: int, end: int) -> float:
     """Compound growth a year (fraction) actually achieved between two years of ``series``.
 
-    >>> round(achieved_growth(pd.Series({1952: 1349.0, 1957: 5350.0}), 1952, 1957), 4)
-    0.3173
+    >>> round(achieved_growth(pd.Series({1950: 100.0, 1955: 200.0}), 1950, 1955), 4)
+    0.1487
     """
     return growth_between(series, start, end)
 
@@ -235,8 +235,8 @@ def lead_changes(chaser: pd.Series, leader: pd.Series) -> pd.DataFrame:
 def default_rate(series: pd.Series, start_year: int, window: int = 5) -> float:
     """The growth a year actually achieved in the ``window`` years before ``start_year``.
 
-    >>> round(default_rate(pd.Series({1952: 1349.0, 1957: 5350.0}), 1957), 4)
-    0.3173
+    >>> round(default_rate(pd.Series({1950: 100.0, 1955: 200.0}), 1955), 4)
+    0.1487
     """
     if window <= 0:
         raise AnalysisError(f"The window must be at least one year, got {window}.")
@@ -398,6 +398,8 @@ def tons_to(value_kt: float, unit: str) -> float:
     >>> round(tons_to(1000, "long"), 3)
     0.984
     """
+    if isinstance(value_kt, float) and math.isnan(value_kt):
+        raise AnalysisError("The tonnage is missing (NaN): there is no figure for that year in the data.")
     if unit not in TON_KG:
         raise AnalysisError(f"Unknown ton '{unit}'. Choose one of: {', '.join(TON_KG)}.")
     return float(value_kt) * 1000 * 1000 / TON_KG[unit] / 1e6

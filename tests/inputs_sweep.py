@@ -1,0 +1,264 @@
+"""The argument sweep over every public analysis function (used by tests/test_analysis_inputs.py).
+
+For each function a right call (the lesson's own), and for each of its arguments the odd values a
+student or teacher might give instead: the wrong table, a table's name instead of the table, None,
+a column instead of a table, years as text, reversed ranges, rates in percent, NaN, empty tables.
+``outcome(call)`` runs one call and says what happened: a result, the one typed error
+(``AnalysisError``) with its message, or anything else (a raw traceback: a defect).
+
+``python tests/inputs_sweep.py`` runs every variant once and prints the counts.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers import data
+from helpers.analysis import AnalysisError
+from helpers.analysis import conference as cf
+from helpers.analysis import honeymoon as hm
+from helpers.analysis import race
+from helpers.analysis import split
+import helpers.analysis as an
+
+#: Which dataset each table argument means, by the argument's name.
+TABLE_OF = {
+    "events": "events", "loans": "soviet_loans", "projects": "aided_projects", "people": "soviet_experts_chinese_students",
+    "trade": "sino_soviet_trade", "parties": "conference_parties", "totals": "conference_totals", "debates": "debates",
+    "quotations": "quotations", "output": "industrial_output", "targets": "glf_targets", "grain": "china_grain_output",
+    "steel": "industrial_output", "table": "split_withdrawal_1960", "bib": "sources",
+}
+
+
+@cache
+def tables() -> dict[str, pd.DataFrame]:
+    return {name: data.load(name) for name in sorted(set(TABLE_OF.values()))}
+
+
+def T(name: str) -> pd.DataFrame:
+    return tables()[name].copy()
+
+
+@cache
+def steel() -> dict[str, pd.Series]:
+    return {c: race.steel_series(T("industrial_output"), c) for c in ("China", "UK", "USSR", "USA")}
+
+
+@dataclass
+class Call:
+    func: Any
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    label: str = ""
+
+    def run(self):
+        return self.func(*self.args, **self.kwargs)
+
+    def __repr__(self) -> str:
+        parts = [_short(a) for a in self.args] + [f"{k}={_short(v)}" for k, v in self.kwargs.items()]
+        return f"{self.func.__module__.split('.')[-1]}.{self.func.__name__}({', '.join(parts)}){' # ' + self.label if self.label else ''}"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, pd.DataFrame):
+        return f"<table {value.attrs.get('name', '?')} {value.shape[0]}x{value.shape[1]}>"
+    if isinstance(value, pd.Series):
+        return f"<series {value.name} {len(value)}>"
+    text = repr(value)
+    return text if len(text) < 40 else text[:37] + "..."
+
+
+def right_calls() -> list[Call]:
+    """One right call per public function, as the lessons make them."""
+    s = steel()
+    ev, lo, pr, pe, tr = T("events"), T("soviet_loans"), T("aided_projects"), T("soviet_experts_chinese_students"), T("sino_soviet_trade")
+    pa, to, de, qu = T("conference_parties"), T("conference_totals"), T("debates"), T("quotations")
+    out, tg, gr, wd = T("industrial_output"), T("glf_targets"), T("china_grain_output"), T("split_withdrawal_1960")
+    return [
+        Call(an.cagr, (100, 200, 10)), Call(an.required_growth, (5.35, 20.0, 15)), Call(an.years_to_overtake, (10, 0.10, 20, 0.02)),
+        Call(an.first_year_exceeds, (s["China"], s["UK"])), Call(an.series_between, (pd.DataFrame({"year": [1950, 1955, 1960]}), 1950, 1955)),
+        Call(an.growth_between, (s["China"], 1952, 1957)), Call(an.count_by, (ev, "category")),
+        Call(hm.year_fraction, ("1954-10-01",)), Call(hm.in_window, (ev["date"], hm.HONEYMOON)),
+        Call(hm.events_between, (ev, "1956-01-01", "1956-12-31")), Call(hm.event_counts, (ev, "1953-01-01", "1958-12-31")),
+        Call(hm.loan_agreements, (lo,)), Call(hm.loans_by_currency, (lo,)), Call(hm.loans_by_year, (lo, "million rubles (pre-1961)")),
+        Call(hm.share_of_items, (lo, hm.MILITARY_LOANS)), Call(hm.projects_by_agreement, (pr,)), Call(hm.agreed_vs_built, (pr,)),
+        Call(hm.sector_shares, (pr, "first_batch_by_sector")), Call(hm.people_counts, (pe, "soviet_experts_in_china")),
+        Call(hm.spread, (pd.Series([10.0, 12.0, 15.0]),)), Call(hm.trade_annual, (tr, "total_turnover"), {"unit": "million rubles (pre-1961)"}),
+        Call(hm.trade_growth, (tr, "total_turnover", 1950, 1957), {"series": "prc_mofcom_history"}),
+        Call(hm.peak_year, (hm.loans_by_year(lo, "million rubles (pre-1961)"),)), Call(hm.series_catalogue, (tr,)),
+        Call(hm.series_rows, ("loans_rubles",), {"loans": lo, "projects": pr, "people": pe, "trade": tr, "start": 1949, "end": 1960}),
+        Call(cf.when, (pd.Timestamp("1957-11-18"), "day")), Call(cf.span, (pd.Timestamp("1960-11-01"), pd.Timestamp("1960-12-01"), "month")),
+        Call(cf.party_table, (pa,)), Call(cf.signatories, (pa, "declaration")),
+        Call(cf.signed_one_not_other, (pa, "peace_manifesto", "declaration")), Call(cf.signature_counts, (pa,)),
+        Call(cf.attendance_counts, (pa, "wider")), Call(cf.totals_for, (to, "wider_meeting_1957")),
+        Call(cf.reconcile_count, (to,)), Call(cf.issue_key, ("leadership_of_camp",)), Call(cf.positions, (de,), {"period": "1957"}),
+        Call(cf.positions_table, (de, "war_and_peace")), Call(cf.position_lines, (de, "war_and_peace"), {"width": 110}),
+        Call(cf.issue_counts, (de,)), Call(cf.period_counts, (de,)), Call(cf.quotation, (qu, "paper_tiger_1946")),
+        Call(cf.quotations_on, (qu, "1957-11-18")), Call(cf.find_quotations, (qu,), {"speaker": "Mao Zedong"}),
+        Call(cf.days_between, (ev, "khrushchev_s_jubilee_report_overtake_1957", "mao_in_moscow_china_to_1957")),
+        Call(race.steel_series, (out, "China")), Call(race.race_table, (out, "China-UK")), Call(race.pledge_deadline, (tg,)),
+        Call(race.required_rate, (s["China"], 1957, 22047.0, 1972)), Call(race.achieved_growth, (s["China"], 1952, 1957)),
+        Call(race.first_year_ahead, (s["China"], s["UK"])), Call(race.stays_ahead_from, (s["China"], s["UK"])),
+        Call(race.lead_changes, (s["China"], s["UK"])), Call(race.default_rate, (s["China"], 1957)),
+        Call(race.project_race, (out, "China-UK", 1957, 0.2, 0.03)), Call(race.tons_to, (22047.0, "long")),
+        Call(split.to_month, ("1960-07",)), Call(split.month_label, ("1960-07",)), Call(split.lesson_months, ("1960-06", "1960-08")),
+        Call(split.in_window, ("1959-03",)), Call(split.latest_date, (ev,)), Call(split.events_in_month, (ev, "1958-08")),
+        Call(split.undated_in_year, (ev, 1958)), Call(split.cumulative_counts, (ev, "1959-09"), {"since": "1958-01"}),
+        Call(split.cumulative_table, (ev,)), Call(split.monthly_counts, (ev, "1959-01", "1959-12")),
+        Call(split.days_between, (ev, "khrushchev_visit_1958", "jinmen_shelling_1958")), Call(split.grain_table, (gr,)),
+        Call(split.claim_ratio, (gr, 1958)), Call(split.percent_change, (200.0, 150.0)),
+        Call(split.count_range, (wd, "contracts_cancelled")), Call(split.year_indicators, (gr, out, 1959)),
+        Call(split.month_summary, (ev, "1959-06")),
+    ]
+
+
+# --------------------------------------------------------------------------- the odd values
+
+
+def _param_names(func) -> list[str]:
+    return list(inspect.signature(func).parameters)
+
+
+#: Arguments for which None is a documented input (when(None) is 'undated').
+NONE_MEANS_SOMETHING = {"when.date", "span.date"}
+YEARS = {"start", "end", "year", "start_year", "deadline", "since", "end_year"}
+RATES = {"chaser_rate", "leader_rate"}
+
+
+def variants(call: Call) -> list[tuple[Call, str]]:
+    """Every odd variant of ``call``: one argument replaced at a time. The label says what kind of input it is."""
+    out: list[tuple[Call, str]] = []
+    signature = inspect.signature(call.func)
+    bound = signature.bind(*call.args, **call.kwargs)
+    for name, value in list(bound.arguments.items()):
+        default = signature.parameters[name].default
+        for odd, kind in _odd_values(name, value, call.func):
+            if odd is None and (default is None or f"{call.func.__name__}.{name}" in NONE_MEANS_SOMETHING):
+                continue  # None is this argument's own default, or documented: a right input
+            changed = signature.bind(*call.args, **call.kwargs)
+            changed.arguments[name] = odd
+            out.append((Call(call.func, changed.args, changed.kwargs, f"{name}: {kind}"), kind))
+    # a required argument left out
+    required = [n for n, p in inspect.signature(call.func).parameters.items() if p.default is p.empty and p.kind == p.POSITIONAL_OR_KEYWORD]
+    if required:
+        out.append((Call(call.func, tuple(bound.args[: len(required) - 1]), {}, "an argument missing"), "missing argument"))
+    return out
+
+
+def _odd_values(name: str, value: Any, func) -> list[tuple[Any, str]]:
+    odd: list[tuple[Any, str]] = [(None, "None")]
+    if isinstance(value, pd.DataFrame):
+        wanted = TABLE_OF.get(name)
+        other = "events" if wanted != "events" else "soviet_loans"
+        odd += [(T(other), "the wrong table")] if wanted else []
+        odd += [(wanted or "events", "a table's name instead of the table"),
+                (value.iloc[0:0], "an empty table"), (value.iloc[:, 0], "a column instead of the table"),
+                (pd.DataFrame(value), "the table without its metadata"), (value.to_dict("list"), "a dict")]
+    elif isinstance(value, pd.Series):
+        odd += [(value.to_frame(), "a one-column table"), (pd.concat([value, value], axis=1), "a table instead of a column"), (str(value.name), "a name instead of the series"),
+                (value.iloc[0:0], "an empty series"), (value.tolist(), "a list instead of a series"),
+                (value.astype(str), "numbers as text")]
+    elif name in YEARS and isinstance(value, (int, np.integer)):
+        odd += [(str(value), "a year as text"), (float(value), "a year as a float"), (np.int64(value), "a numpy year"),
+                (value + 0.5, "half a year"), (True, "a boolean"), (-value, "a negative year"), (10 * value, "a year far out"),
+                ("nineteen", "a word")]
+    elif name in RATES:
+        odd += [(value * 100, "a rate in percent"), (f"{value * 100:g}%", "a rate as '5%'"), (math.nan, "NaN"), (-2.0, "a fall of 200%"),
+                (str(value), "a rate as text")]
+    elif isinstance(value, str):
+        odd += [(value.upper(), "in capitals"), (value + "x", "misspelt"), ("", "empty text"),
+                (3, "a small number" if len(value) == 10 and value[4] == "-" else "a number instead of text"),
+                ([value], "a list of one")]
+        if len(value) == 10 and value[4] == "-":  # a date
+            odd += [(value[:4], "a date's year only"), (value[:7], "a month"), (int(value[:4]), "a date's year as a number"), (3, "a small number"),
+                    (value[8:] + "/" + value[5:7] + "/" + value[:4], "day/month/year")]
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        odd += [(str(value), "a number as text"), (math.nan, "NaN"), (-value, "negated"), (0, "zero"), (math.inf, "infinite")]
+    elif isinstance(value, pd.Timestamp):
+        odd += [(pd.NaT, "NaT"), ("1957-11-18", "text"), ("18/11/1957", "day/month/year")]
+    elif isinstance(value, tuple):
+        odd += [(value[::-1], "reversed"), (value[:1], "too short"), ("1954-10-01", "a single date")]
+    return odd
+
+
+# --------------------------------------------------------------------------- running one call
+
+
+def outcome(call: Call) -> tuple[str, Any]:
+    """('ok', result), ('refused', message) for an AnalysisError, or ('raw', 'ExceptionType: message')."""
+    try:
+        return "ok", call.run()
+    except AnalysisError as err:
+        return "refused", str(err)
+    except Exception as err:  # noqa: BLE001 - the point is to find these
+        return "raw", f"{type(err).__name__}: {err}"
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal results: tables and series by value, named tuples and projections field by field."""
+    try:
+        if isinstance(a, (pd.DataFrame, pd.Series)):
+            return a.equals(b)
+        if isinstance(a, float) and isinstance(b, float):
+            return (math.isnan(a) and math.isnan(b)) or a == b
+        if isinstance(a, tuple) and isinstance(b, tuple):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        if hasattr(a, "__dataclass_fields__"):
+            return all(same(getattr(a, f), getattr(b, f)) for f in a.__dataclass_fields__)
+        return bool(a == b)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+#: Kinds of odd input that mean the same as the right one, so the result must be the same.
+EQUIVALENT = {"a one-column table", "a year as text", "a year as a float", "a numpy year", "the table without its metadata", "a rate as '5%'", "a number as text", "a rate as text"}
+#: Kinds that can only be wrong: a result means a silent wrong answer.
+NEVER_OK = {"None", "the wrong table", "a table's name instead of the table", "a column instead of the table", "a table instead of a column",
+            "a name instead of the series", "half a year", "a boolean", "a rate in percent", "a fall of 200%", "a word", "a number instead of text",
+            "missing argument", "numbers as text", "NaN", "infinite", "a dict", "a small number"}
+
+
+def judge(call: Call, kind: str, right: Any) -> str | None:
+    """None if the call behaved; else what went wrong (a raw error, or a silent result where only a refusal is right)."""
+    status, result = outcome(call)
+    if status == "raw":
+        return f"raw {result}"
+    if status == "refused":
+        if not result.strip() or len(result) < 15:
+            return f"unclear message {result!r}"
+        if kind in EQUIVALENT:
+            return f"refused an equivalent input: {result}"
+        return None
+    if kind in NEVER_OK:
+        return f"silent result for {kind}: {_short(result)}"
+    if kind in EQUIVALENT and not same(result, right):
+        return f"different result for {kind}: {_short(result)} instead of {_short(right)}"
+    return None
+
+
+def sweep() -> tuple[int, list[str]]:
+    tried, problems = 0, []
+    for call in right_calls():
+        status, right = outcome(call)
+        assert status == "ok", (call, right)
+        for variant, kind in variants(call):
+            tried += 1
+            problem = judge(variant, kind, right)
+            if problem:
+                problems.append(f"{variant!r}: {problem}")
+    return tried, problems
+
+
+if __name__ == "__main__":
+    import sys
+
+    tried, problems = sweep()
+    print("\n".join(problems))
+    print(f"{tried} inputs tried, {len(problems)} problems", file=sys.stderr)
