@@ -57,6 +57,7 @@ __all__ = [
     "new_axes",
     "latin",
     "year_axis",
+    "table",
 ]
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
@@ -306,6 +307,31 @@ def show(ax: Axes) -> None:
     data, metadata = figure_bundle(ax)
     display(data, metadata=metadata, raw=True)
     plt.close(ax.figure)
+
+
+def table(frame: pd.DataFrame | pd.Series, *, index: bool = True, caption: str | None = None, max_colwidth: int | None = None) -> None:
+    """Display a table as a table: compact HTML with each column's unit in its header, and the same
+    values as plain text (which nbval compares). ``max_colwidth`` shortens long text in both.
+
+    >>> plots.table(load("soviet_loans")[["date", "amount", "unit"]], index=False)  # doctest: +SKIP
+    """
+    from IPython.display import display
+
+    df = frame.to_frame() if isinstance(frame, pd.Series) else frame
+    units = dict(getattr(frame, "attrs", {}).get("units", {}) or {})
+    shown = pd.DataFrame(df).copy()
+    shown.attrs = {}
+    if max_colwidth:
+        for col in shown.columns:
+            if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
+                shown[col] = shown[col].map(lambda v: v if not isinstance(v, str) or len(v) <= max_colwidth else v[: max_colwidth - 1] + "…")
+    text = (frame if isinstance(frame, pd.Series) else shown).to_string(**({} if isinstance(frame, pd.Series) else {"index": index}))
+    labelled = shown.astype(object).where(shown.notna(), "–").rename(columns={c: f"{c} ({units[c]})" for c in shown.columns if c in units})
+    page = labelled.to_html(index=index, border=0, na_rep="–", classes="lesson-table", escape=True)
+    if caption:
+        page = page.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1)
+    data = {"text/html": f'<div class="lesson-table-wrap" style="overflow-x:auto;font-size:0.9em">{page}</div>', "text/plain": text}
+    display(data, raw=True)
 
 
 def year_axis(ax: Axes, axis: str = "x") -> Axes:

@@ -146,3 +146,17 @@ def test_year_ticks_are_whole_years():
 def test_plot_functions_do_not_show(monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plot functions must not call plt.show()"))
     plots.timeline(load("events"), "1957", "1958")
+
+
+def test_table_is_html_with_units_and_the_same_values_as_text(monkeypatch):
+    shown = {}
+    monkeypatch.setattr("IPython.display.display", lambda data, raw=False, **_: shown.update(data))
+    loans = load("soviet_loans")
+    part = loans[["date", "amount", "unit", "interest_rate_pct"]].head(3)
+    plots.table(part, index=False, caption="Loans")
+    assert shown["text/plain"] == part.to_string(index=False)
+    page = shown["text/html"]
+    assert "<table" in page and "<caption>Loans</caption>" in page
+    assert "interest_rate_pct (percent)" in page and "&lt;NA&gt;" not in page
+    for value in part["amount"]:
+        assert str(value) in page
