@@ -133,3 +133,16 @@ def test_a_missing_argument_says_how_the_function_is_called():
         from helpers.analysis import growth_between
 
         growth_between(sweep.steel()["China"], 1952)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=14), st.builds(lambda d: d.strftime("%B %Y"), st.dates()), st.builds(lambda d: d.strftime("%Y-%m"), st.dates())))
+def test_any_text_is_read_as_a_month_or_refused(text):
+    from helpers.analysis import split
+
+    try:
+        month = split.to_month(text)
+    except AnalysisError as err:
+        assert "month" in str(err)
+        return
+    assert isinstance(month, pd.Period) and month.freqstr == "M"

@@ -89,9 +89,11 @@ def to_month(value: object) -> pd.Period:
         raise AnalysisError("No month given: write one as YYYY-MM, e.g. '1960-07', or as 'July 1960'.")
     for fmt in ("%Y-%m", "%B %Y", "%b %Y", "%Y-%m-%d"):
         try:
-            return pd.Timestamp(pd.to_datetime(text, format=fmt)).to_period("M")
+            stamp = pd.Timestamp(pd.to_datetime(text, format=fmt))
         except (ValueError, TypeError):
             continue
+        if not pd.isna(stamp):
+            return stamp.to_period("M")
     raise AnalysisError(f"Could not read {value!r} as a month. Write it as YYYY-MM, e.g. '1960-07', or as 'July 1960'.")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import html
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -25,10 +26,64 @@ import pandas as pd
 from helpers import plots
 from helpers.analysis import AnalysisError
 
-__all__ = ["Explorer", "explorer_factory", "timeline_explorer"]
+__all__ = ["Explorer", "ControlValueError", "explorer_factory", "timeline_explorer"]
 
 #: Explorers redraw at every change: a lighter image than a lesson figure (see bench/run.py).
 EXPLORER_SCALE = 1.5
+
+
+class ControlValueError(AnalysisError, KeyError):
+    """``Explorer.set`` was given a control that does not exist or a value outside a control's choices."""
+
+    def __str__(self) -> str:  # KeyError would wrap the message in quotes
+        return str(self.args[0])
+
+
+def _allowed(name: str, control: W.ValueWidget, value: Any) -> Any:
+    """``value`` as ``control`` will hold it, or a ControlValueError naming the choices or the range.
+
+    ipywidgets would raise a bare TraitError for a value outside the options, and a slider silently
+    moves a value outside its range to the nearest end: both would hide the mistake."""
+    options = getattr(control, "options", None)
+    if options is not None:
+        labels = [o[0] if isinstance(o, tuple) else o for o in options]
+        choices = [o[1] if isinstance(o, tuple) else o for o in options]
+        wanted = list(value) if isinstance(control, W.SelectMultiple) and isinstance(value, (list, tuple, set)) else [value]
+        if isinstance(control, W.SelectMultiple) and isinstance(value, str):
+            wanted = [value]
+        picked = []
+        for item in wanted:
+            if item in choices:
+                picked.append(item)
+            elif item in labels:
+                picked.append(choices[labels.index(item)])  # the label a student sees is accepted too
+            else:
+                shown = ", ".join(repr(c) for c in choices[:12]) + (" ..." if len(choices) > 12 else "")
+                raise ControlValueError(f"{item!r} is not one of the choices for {name}: {shown}.")
+        return tuple(picked) if isinstance(control, W.SelectMultiple) else picked[0]
+    low, high = getattr(control, "min", None), getattr(control, "max", None)
+    if low is not None and high is not None:
+        ends = list(value) if isinstance(value, (list, tuple)) else [value]
+        range_like = isinstance(control.value, tuple)
+        if range_like != isinstance(value, (list, tuple)) or (range_like and len(ends) != 2):
+            form = f"a pair (from, to) such as {tuple(control.value)!r}" if range_like else f"one number such as {control.value!r}"
+            raise ControlValueError(f"{name} takes {form}, got {value!r}.")
+        for i, end in enumerate(ends):
+            if isinstance(end, str):
+                try:
+                    ends[i] = end = float(end) if "." in end else int(end)  # '1960' for a year slider
+                except ValueError:
+                    pass
+            if isinstance(end, bool) or not isinstance(end, numbers.Real):
+                raise ControlValueError(f"{name} takes a number from {low} to {high}, got {end!r}.")
+            if not low <= end <= high:
+                raise ControlValueError(f"{end!r} is outside the range of {name}: from {low} to {high}.")
+        if range_like and ends[0] > ends[1]:
+            raise ControlValueError(f"{name} runs from {ends[0]} to {ends[1]}, back to front: give the earlier value first.")
+        return tuple(ends) if range_like else ends[0]
+    if isinstance(control, (W.Text, W.Textarea)) and not isinstance(value, str):
+        raise ControlValueError(f"{name} is a text box: give text such as {control.value!r}, got {value!r}.")
+    return value
 
 
 class Explorer:
@@ -49,6 +104,7 @@ class Explorer:
         self._render = render
         self.out = W.Output(layout=W.Layout(min_height="120px"))
         self.message = W.HTML()
+        self.error: Exception | None = None  # the last unexpected error of a redraw (a defect), for the tests
         self.summary = ""
         self.ax = None
         self._last: list[dict] = []
@@ -73,7 +129,8 @@ class Explorer:
         """Change controls from Python (as a student would with the mouse); returns the summary."""
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
-            raise KeyError(f"No control called {unknown}; the controls are {sorted(self.controls)}.")
+            raise ControlValueError(f"No control called {unknown}; the controls are {sorted(self.controls)}.")
+        values = {name: _allowed(name, self.controls[name], value) for name, value in values.items()}  # all checked before any is set
         for name, value in values.items():
             self.controls[name].unobserve(self._changed, names="value")
             try:
@@ -92,7 +149,11 @@ class Explorer:
             self.message.value = ""
         except (AnalysisError, ValueError) as err:
             self.ax, self.summary = None, f"Cannot show this: {err}"
-            self.message.value = f"<span style='color:#a00'>{self.summary}</span>"
+            self.message.value = f"<span style='color:#a00'>{html.escape(self.summary)}</span>"
+        except Exception as err:  # noqa: BLE001 - a defect; shown in place (not in the log) and kept for the tests
+            self.error = err
+            self.ax, self.summary = None, f"Cannot show this: an unexpected {type(err).__name__} ({err}). Please report it to your teacher."
+            self.message.value = f"<span style='color:#a00'>{html.escape(self.summary)}</span>"
         # Write into the Output's own state rather than ``with self.out:``: a captured display
         # is still sent as an output of whichever cell is running, which a notebook test would
         # then see in the cell that called .set().
