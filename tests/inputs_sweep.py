@@ -262,3 +262,27 @@ if __name__ == "__main__":
     tried, problems = sweep()
     print("\n".join(problems))
     print(f"{tried} inputs tried, {len(problems)} problems", file=sys.stderr)
+
+
+def figure_calls() -> list[Call]:
+    """One right call per public figure function of the lesson widgets (each draws a matplotlib figure)."""
+    from helpers.widgets import conference as wc
+    from helpers.widgets import honeymoon as wh
+    from helpers.widgets import race as wr
+    from helpers.widgets import split as ws
+
+    ev, out, tg, gr, to, de, pr = T("events"), T("industrial_output"), T("glf_targets"), T("china_grain_output"), T("conference_totals"), T("debates"), T("aided_projects")
+    return [
+        Call(wc.chronology_figure, (ev, "1957-06-01", "1957-12-31")), Call(wc.totals_figure, (to,)), Call(wc.positions_figure, (de,)),
+        Call(wc.debate_summary, (de, "war_and_peace")), Call(wh.timeline_figure, (ev, "1953-01-01", "1958-06-30", "A title")),
+        Call(wh.agreed_built_figure, (pr,)), Call(wh.series_figure, ("loans_rubles", wh.load_tables(), 1949, 1960)),
+        Call(wr.race_figure, (out, "China-UK", 1957, 1972)), Call(wr.targets_figure, (tg, out)),
+        Call(wr.race_timeline, (ev, ["mao_in_moscow_china_to_1957"], "A title")), Call(ws.draw_months, (ev, "1959-03")),
+        Call(ws.decline_figure, (ev,)), Call(ws.claims_figure, (gr, out)),
+    ]
+
+
+def close_figures() -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -100,3 +100,26 @@ def test_a_value_outside_the_choices_names_them():
     with pytest.raises(ControlValueError, match="is outside the range"):
         ex.set(pair="USSR-USA", start_year=1900)  # checked before anything is set
     assert ex.values() == before
+
+
+import inputs_sweep as sweep  # noqa: E402
+
+FIGURES = sweep.figure_calls()
+FIGURE_RESULTS = {id(c): sweep.outcome(c) for c in FIGURES}
+FIGURE_VARIANTS = [(c, v, k) for c in FIGURES for v, k in sweep.variants(c) if k not in sweep.EQUIVALENT]
+sweep.close_figures()
+
+
+def test_every_figure_function_draws():
+    assert all(FIGURE_RESULTS[id(c)][0] == "ok" for c in FIGURES), [(c, FIGURE_RESULTS[id(c)]) for c in FIGURES if FIGURE_RESULTS[id(c)][0] != "ok"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(FIGURE_VARIANTS))
+def test_a_figure_given_an_odd_argument_draws_or_refuses_clearly(case):
+    call, variant, kind = case
+    try:
+        problem = sweep.judge(variant, kind, None)
+    finally:
+        sweep.close_figures()
+    assert problem is None, f"{variant!r}: {problem}"

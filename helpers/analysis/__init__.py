@@ -184,13 +184,30 @@ def _checker(name: str, annotation) -> tuple | None:
     parts = [p.strip() for p in annotation.split("|")]
     optional = "None" in parts
     kinds = [p for p in parts if p != "None"]
-    if kinds in (["Iterable[str]"], ["str", "list[str]", "tuple[str, ...]"]):
+    if kinds in (["Iterable[str]"], ["list[str]"], ["str", "list[str]", "tuple[str, ...]"]):
         return _names_arg, optional
+    if kinds == ["dict[str, pd.DataFrame]"]:
+        return _tables_arg, optional
     if len(kinds) != 1 or kinds[0] not in _CHECKERS:
         return None
     if kinds[0] == "str" and name in _DATE_NAMES:
-        return None
+        return _date_arg, optional
     return _CHECKERS[kinds[0]], optional
+
+
+def _date_arg(func: str, name: str, value, optional: bool):
+    """A date in any form :func:`read_date` reads, passed on as 'YYYY-MM-DD' (a year or month as the end: its last day)."""
+    if value is None and optional:
+        return None
+    return read_date(value, f"{func}(): the {name} date", end=name.startswith("end")).strftime("%Y-%m-%d")
+
+
+def _tables_arg(func: str, name: str, value, optional: bool):
+    if value is None and optional:
+        return None
+    if isinstance(value, dict) and all(isinstance(v, pd.DataFrame) for v in value.values()):
+        return value
+    raise AnalysisError(f"{func}() needs a dict of tables for {name} (name -> DataFrame, as load_tables() gives), got {_shown(value)}.")
 
 
 def _columns_missing(tables: dict, err: KeyError) -> tuple[str, object] | None:
@@ -242,6 +259,7 @@ def guarded(func):
             raise
 
     wrapper.__wrapped__ = func
+    wrapper._guarded = True
     return wrapper
 
 
@@ -249,7 +267,7 @@ def guard_module(namespace: dict) -> None:
     """Replace every public function of a module (its ``__all__``) by its :func:`guarded` form."""
     for name in namespace.get("__all__", []):
         func = namespace.get(name)
-        if inspect.isfunction(func) and func.__module__ == namespace["__name__"] and not hasattr(func, "__wrapped__"):
+        if inspect.isfunction(func) and func.__module__ == namespace["__name__"] and not getattr(func, "_guarded", False):
             namespace[name] = guarded(func)
 
 

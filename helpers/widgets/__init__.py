@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers import plots
-from helpers.analysis import AnalysisError
+from helpers.analysis import AnalysisError, guard_module
 
 __all__ = ["Explorer", "ControlValueError", "explorer_factory", "timeline_explorer"]
 
@@ -45,6 +45,8 @@ def _allowed(name: str, control: W.ValueWidget, value: Any) -> Any:
     ipywidgets would raise a bare TraitError for a value outside the options, and a slider silently
     moves a value outside its range to the nearest end: both would hide the mistake."""
     options = getattr(control, "options", None)
+    if isinstance(control, W.Combobox) and not control.ensure_option:
+        options = None  # the options are suggestions: any text may be typed
     if options is not None:
         labels = [o[0] if isinstance(o, tuple) else o for o in options]
         choices = [o[1] if isinstance(o, tuple) else o for o in options]
@@ -81,7 +83,7 @@ def _allowed(name: str, control: W.ValueWidget, value: Any) -> Any:
         if range_like and ends[0] > ends[1]:
             raise ControlValueError(f"{name} runs from {ends[0]} to {ends[1]}, back to front: give the earlier value first.")
         return tuple(ends) if range_like else ends[0]
-    if isinstance(control, (W.Text, W.Textarea)) and not isinstance(value, str):
+    if isinstance(control, (W.Text, W.Textarea, W.Combobox)) and not isinstance(value, str):
         raise ControlValueError(f"{name} is a text box: give text such as {control.value!r}, got {value!r}.")
     return value
 
@@ -212,3 +214,6 @@ def timeline_explorer(events: pd.DataFrame, start: int = 1949, end: int = 1960) 
         return ax, summary
 
     return Explorer({"years": years, "categories": chooser}, render, title="Timeline explorer")
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

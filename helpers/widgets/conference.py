@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 
 from helpers import data, plots
 from helpers.analysis import conference as cf
+from helpers.analysis import guard_module
 from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["STATUS_STYLE", "chronology_figure", "totals_figure", "positions_figure", "debate_summary", "debate_explorer"]
@@ -179,3 +180,6 @@ def debate_explorer(debates: pd.DataFrame, issue: str = "leadership_of_camp", pe
         return None, debate_summary(debates, issue, period, bib=bib)
 
     return Explorer({"issue": chooser, "period": periods}, render, title="Debate explorer: who argued what at the Moscow meetings")
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

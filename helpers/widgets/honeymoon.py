@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from helpers import data, plots
 from helpers.analysis import AnalysisError
 from helpers.analysis import honeymoon as hm
+from helpers.analysis import guard_module
 from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["TABLES", "load_tables", "shade_years", "timeline_figure", "series_figure", "agreed_built_figure", "honeymoon_explorer"]
@@ -141,3 +142,6 @@ def honeymoon_explorer(tables: dict[str, pd.DataFrame], series: str | None = Non
         return series_figure(catalogue[series], tables, int(start), int(end), title=series)
 
     return Explorer({"series": chooser, "start": first, "end": last}, render, title="Honeymoon explorer: loans, projects, people, trade", show_summary=True)
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

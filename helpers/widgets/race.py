@@ -22,6 +22,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from helpers import plots
 from helpers.analysis import plain, race
 from helpers.analysis.race import PAIRS, Projection
+from helpers.analysis import guard_module
 from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["race_figure", "targets_figure", "projection_figure", "race_explorer", "race_timeline"]
@@ -279,3 +280,6 @@ def race_timeline(events: pd.DataFrame, event_ids: list[str], title: str, number
         for number, (_, row) in enumerate(chosen.iterrows(), start=1):
             ax.annotate(str(number), (row["date"], lanes.index(row["category"])), xytext=(0, 7 if number % 2 else -13), textcoords="offset points", ha="center", fontsize=plots.TYPE_SCALE["small"])
     return ax
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

@@ -16,6 +16,7 @@ import pandas as pd
 
 from helpers import plots
 from helpers.analysis import plain, split
+from helpers.analysis import guard_module
 from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["month_stepper", "draw_months", "decline_figure", "claims_figure", "KEY_EVENTS"]
@@ -286,3 +287,6 @@ def claims_figure(grain: pd.DataFrame, steel: pd.DataFrame):
         + ". Years without a bar have no figure in the data."
     )
     return _finish(left, plots.source_note(grain, s), alt)
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument
