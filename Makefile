@@ -62,6 +62,7 @@ site: setup
 
 bench: setup-test
 	$(PY) bench/run.py --suite --setup $(ARGS)
+	$(PY) bench/grading.py --students 30 --json bench/grading.json
 
 link: setup
 	@$(PY) -m helpers.course link --hub "$(HUB)" --repo "$(REPO)" --branch "$(or $(BRANCH),main)"

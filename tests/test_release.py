@@ -179,6 +179,33 @@ def test_no_answer_in_docstrings_outputs_or_lesson_text(class_copy, answers):
     assert not leaks, f"{len(leaks)} answers in plain sight:\n" + "\n".join(sorted(set(leaks))[:25])
 
 
+def _same_value(shown: str, answer: dict) -> bool:
+    """Whether a doctest's printed result is the answer (also as a fraction of a percentage answer)."""
+    text = answer["text"].strip()
+    if shown == text or (len(text) >= 12 and text in shown):
+        return True
+    try:
+        value, number = float(shown), float(text)
+    except ValueError:
+        return False
+    if number == int(number) and abs(number) < 10:
+        return False  # 2, 3, 4: too common in examples to tell
+    return any(abs(value - v) <= 0.5 * 10 ** -len(shown.partition(".")[2]) for v in (number, number / 100))
+
+
+def test_no_docstring_example_computes_an_answer(class_copy, answers):
+    """A docstring example run on the lesson's data prints what an exercise asks for, years and counts included."""
+    copy, _ = class_copy
+    leaks = []
+    for path in sorted(copy.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines[:-1], start=1):
+            shown = lines[number].strip()
+            if line.strip().startswith(">>>") and shown and not shown.startswith(">>>"):
+                leaks += [f"{path.relative_to(copy)}:{number + 1}: {shown[:60]} (exercise {a['id']})" for a in answers if _same_value(shown, a)]
+    assert not leaks, "docstring examples that print an exercise's answer:\n" + "\n".join(leaks)
+
+
 def test_graded_answers_cannot_be_recovered_from_the_class_copy(class_copy, answers):
     """No hash or salt of a graded exercise survives, and its check says the same for right and wrong."""
     copy, course = class_copy
