@@ -645,9 +645,33 @@ def _watch(shell: Any = None) -> _CellWatch | None:
             shell.events.register("pre_run_cell", watch.pre)
             shell.events.register("post_run_cell", watch.post)
             shell._helpers_cell_watch = watch
+            if not getattr(shell, "custom_exceptions", ()):  # nobody else handles exceptions specially
+                shell.set_custom_exc((NameError,), _answer_name_error)
         except Exception:  # noqa: BLE001 - an unusual shell: check still works, without this guard
             return None
     return watch
+
+
+def _answer_name_error(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> None:
+    """IPython's handler for NameError: for an ``answer...`` name that was never set, say why in one line.
+
+    ``check('0.2', answer_0_2)`` run before the answer cell, or after it stopped with an error, would
+    otherwise show a traceback; any other NameError is shown as usual.
+    """
+    name = getattr(value, "name", None)
+    if not (isinstance(name, str) and re.fullmatch(r"answer\w*", name)):
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        return None
+    watch = getattr(shell, "_helpers_cell_watch", None)
+    why = watch.failed.get(name) if watch is not None else None
+    if why:
+        text = _stale_message(f"{name} has no value", name, why).split(". ", 1)[1]
+        message = f"{name} has no value: {text[0].lower()}{text[1:]}"
+        message = message.replace(f"so {name} still holds an earlier value and checking it would mislead you", f"so {name} was never set")
+    else:
+        message = f"{name} has no value yet: run the cell above that sets it (replace ... with your answer there), then this one."
+    shell._showtraceback(etype, value, [f"NameError: {message}"])
+    return None
 
 
 def _stale_message(label: str, name: str, why: str) -> str:

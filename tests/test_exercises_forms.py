@@ -339,3 +339,19 @@ def test_a_syntax_error_in_the_answer_cell_is_caught_too(shell):
     assert feedback.correct is None and "SyntaxError" in feedback
     run(shell, "answer_8_40 = 'Moscow'")
     assert run(shell, "check('8.40', answer_8_40, bank_path=BANK)").correct is True
+
+
+def test_an_answer_never_set_gets_one_line_not_a_traceback(shell, capsys):
+    shell.user_ns.pop("answer_8_41", None)
+    result = shell.run_cell("check('8.40', answer_8_41, bank_path=BANK)", store_history=False)
+    assert isinstance(result.error_in_exec, NameError)  # the cell still fails, as it must
+    shown = capsys.readouterr().out
+    assert "NameError: answer_8_41 has no value yet: run the cell above that sets it" in shown and "Traceback" not in shown
+    shell.run_cell("answer_8_41 = Beijing", store_history=False)  # fails before it ever sets the name
+    capsys.readouterr()
+    shell.run_cell("check('8.40', answer_8_41, bank_path=BANK)", store_history=False)
+    shown = capsys.readouterr().out
+    assert "answer_8_41 has no value: the cell that sets answer_8_41 stopped with an error (NameError: name 'Beijing' is not defined)" in shown
+    assert "so answer_8_41 was never set" in shown and "put it in quotes ('Beijing')" in shown
+    shell.run_cell("undefined_thing", store_history=False)  # any other NameError: the usual traceback
+    assert "name 'undefined_thing' is not defined" in capsys.readouterr().out
