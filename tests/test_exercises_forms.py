@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 import string
 from pathlib import Path
 
@@ -47,7 +48,10 @@ def test_every_form_of_a_right_number_is_confirmed(bank, units, decimals, data):
     put(bank, "8.1", value, "number", decimals=decimals)
     text = f"{value:.{decimals}f}"
     forms = [value, np.float64(value), decimal.Decimal(text), text, f" {text} ", [value], (value,), pd.Series([value]), np.array([value]),
-             pd.array([value], dtype="Float64"), pd.DataFrame({"x": [value]}), text.replace(".", ","), text.replace("-", "\u2212")]
+             pd.array([value], dtype="Float64"), pd.DataFrame({"x": [value]}), text.replace("-", "\u2212")]
+    comma = text.replace(".", ",")
+    if not re.fullmatch(r"-?[1-9]\d{0,2},\d{3}", comma):  # '1,000' could be a thousand: refused as ambiguous (tested below)
+        forms.append(comma)
     if abs(value) >= 1000 and decimals:
         whole, frac = text.split(".")
         forms += [f"{int(whole):,}.{frac}", f"{int(whole):,}.{frac}".replace(",", "\u202f"), f"{int(whole):,}".replace(",", ".") + "," + frac]
