@@ -38,6 +38,29 @@ def test_the_repositorys_course_file_is_valid():
     assert course.assignments and all(a.parts for a in course.assignments)
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_every_exercise_number_is_used_once_and_every_code_exercise_has_its_check(path):
+    import nbformat
+
+    from helpers.course.lessons import exercises
+    from helpers.exercises import known_questions
+
+    found = exercises(nbformat.read(path, as_version=4))
+    lesson = str(int(path.stem[:2]))
+    banked = {q for q in known_questions() if q.split(".")[0] == lesson}
+    assert banked == {q for q, e in found.items() if e.has_code}, "every registered exercise has a heading and a check cell, and no other"
+
+
+def test_two_headings_with_one_number_are_refused():
+    import nbformat
+
+    from helpers.course.lessons import exercises
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("### Exercise 2.10\nA"), nbformat.v4.new_markdown_cell("### Exercise 2.10\nB")])
+    with pytest.raises(ValueError, match="Exercise 2.10 has two headings \\(cells 1 and 2\\)"):
+        exercises(nb)
+
+
 def test_a_good_course_file_reads_as_written(tmp_path):
     course = load_course(write(tmp_path, GOOD))
     (a,) = course.assignments

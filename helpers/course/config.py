@@ -154,7 +154,10 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
             due = dt.datetime.combine(due, dt.time(23, 59))
         elif due is not None and not isinstance(due, dt.datetime):
             raise fail(_line_of(text, "due", after=start), f"due must be a date and time such as 2027-02-05T17:00:00, not {due!r}.")
-        found = exercises(nbformat.read(lesson_file, as_version=4))
+        try:
+            found = exercises(nbformat.read(lesson_file, as_version=4))
+        except ValueError as err:
+            raise fail(_line_of(text, "lesson", after=start) or start, f"lesson {lesson_file.stem}: {err}") from None
         assignment = Assignment(name, lesson_file.stem, lesson_file, due, exercises=found)
         points = table.get("points", {})
         if not isinstance(points, dict) or not points:

@@ -59,6 +59,9 @@ def exercises(nb: nbformat.NotebookNode) -> dict[str, Exercise]:
         if cell.cell_type == "markdown" and HEADING.search(cell.source):
             matches = EXERCISE.findall(cell.source)
             current = None
+            for qid in matches:
+                if qid in found and found[qid].heading != index:
+                    raise ValueError(f"Exercise {qid} has two headings (cells {found[qid].heading + 1} and {index + 1}): number one of them anew.")
             if matches:  # the last heading of the cell opens the exercise (prose may come before it)
                 current = found.setdefault(matches[-1], Exercise(matches[-1], index))
         if current is None:
