@@ -447,6 +447,8 @@ def cite(name: str, data_dir: str | Path | None = None) -> str:
 
 def units(df: pd.DataFrame) -> dict[str, str]:
     """The units of a loaded dataset's columns (from ``df.attrs``)."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"units() needs a table loaded with load(...), such as units(load('events')); got {type(df).__name__} {df!r:.40}.")
     return dict(df.attrs.get("units", {}))
 
 
@@ -456,6 +458,7 @@ def units(df: pd.DataFrame) -> dict[str, str]:
 def resource_sources(name: str, data_dir: str | Path | None = None) -> list[dict[str, str]]:
     """The Frictionless ``sources`` list a resource should carry: one entry per source its rows cite."""
     ddir = _data_dir(data_dir)
+    _resource(name, ddir)  # an unknown name: the usual message with the valid names
     df = _cached(name, ddir)
     bib = bibliography(ddir)
     ids = sorted({sid.strip() for cell in df["source_id"].dropna() for sid in str(cell).split(";")})

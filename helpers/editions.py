@@ -342,6 +342,16 @@ def _load_manifest(student_dir: Path) -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+def unknown_names(names: list[str] | None, teacher_dir: Path = TEACHER_DIR) -> str | None:
+    """A message naming the notebooks asked for that do not exist (and the ones that do), or None."""
+    known = teacher_notebooks(teacher_dir)
+    missing = [n for n in names or [] if not any(n in (p.name, p.stem) for p in known)]
+    if not missing:
+        return None
+    return (f"no teacher notebook called {', '.join(map(repr, missing))} in {_rel(teacher_dir)}; "
+            f"the notebooks are: {', '.join(p.name for p in known) or '(none)'}.")
+
+
 def backup(target: Path, student_dir: Path) -> Path:
     """Copy ``target`` into ``student_dir/.backups/`` under a name with the UTC time; return the copy's path."""
     folder = student_dir / BACKUP_DIR
@@ -374,6 +384,9 @@ def build(
     saying which of two things happened: STALE (the teacher edition changed since the student edition was
     built) or EDITED (someone changed the student edition; EDITED+STALE when both).
     """
+    unknown = unknown_names(names, teacher_dir)
+    if unknown:
+        raise EditionError(unknown)
     student_dir.mkdir(parents=True, exist_ok=True)
     manifest = _load_manifest(student_dir)
     status = 0

@@ -13,11 +13,15 @@ import sys
 
 import nbformat
 
-from helpers.editions import TEACHER_DIR, _rel, execute, teacher_notebooks
+from helpers.editions import TEACHER_DIR, _rel, execute, teacher_notebooks, unknown_names
 
 
 def main(argv: list[str] | None = None) -> int:
     names = list(sys.argv[1:] if argv is None else argv)
+    unknown = unknown_names(names, TEACHER_DIR)
+    if unknown:
+        print(f"error: {unknown}", file=sys.stderr)
+        return 2
     status = 0
     for path in teacher_notebooks(TEACHER_DIR):
         if names and path.name not in names and path.stem not in names:

@@ -848,7 +848,13 @@ def register(
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-    qid = str(question_id).strip()
+    if not isinstance(question_id, str) or not re.fullmatch(r"\s*\w+(\.\w+)+\s*", question_id):
+        raise ValueError(f"the exercise id is text such as '1.10' (a number would turn 1.10 into 1.1), not {question_id!r}")
+    if not isinstance(hint, str) or not hint.strip():
+        raise ValueError("every exercise needs a hint that points back to the lesson")
+    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 10):
+        raise ValueError(f"decimals is a whole number of decimal places from 0 to 10, not {decimals!r}")
+    qid = question_id.strip()
     spec: dict[str, Any] = {"kind": kind, "hint": hint}
     if decimals is not None:
         spec["decimals"] = int(decimals)

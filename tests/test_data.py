@@ -246,3 +246,12 @@ def test_any_dataset_name_is_loaded_or_refused_with_the_choices(tiny, name):
         assert "A dataset name is a string such as 'events'" in str(err)
     else:
         assert name in ("sources", "steel")
+
+
+def test_the_other_data_functions_refuse_a_bad_name_or_table(tiny):
+    from helpers.data import resource_sources, units
+
+    with pytest.raises(UnknownDatasetError, match="There is no dataset called 'steal'. Did you mean 'steel'?"):
+        resource_sources("steal", tiny)
+    with pytest.raises(TypeError, match=r"units\(\) needs a table loaded with load"):
+        units("steel")

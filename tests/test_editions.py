@@ -435,3 +435,9 @@ def test_no_marker_or_teacher_tag_survives_in_the_student_edition(path):
         assert not resembles.search(cell.source), f"{path.name}, cell {n}: {cell.source[:80]!r}"
         for tag in cell.metadata.get("tags", []):
             assert not re.search(r"(?i)teacher|solution", tag), f"{path.name}, cell {n}: tag {tag!r}"
+
+
+def test_an_unknown_notebook_name_is_refused(dirs):
+    teacher_dir, student_dir = dirs
+    with pytest.raises(EditionError, match=r"no teacher notebook called '09_tinny'.*the notebooks are: 09_tiny.ipynb"):
+        build(teacher_dir, student_dir, run=False, names=["09_tinny"], log=lambda _: None)

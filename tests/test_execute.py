@@ -56,3 +56,10 @@ def test_a_notebook_saved_while_it_ran_is_not_overwritten(folder, capsys):
     assert all(not c.get("outputs") for c in saved["cells"] if c["cell_type"] == "code")  # and no outputs were forced in
     err = capsys.readouterr().err
     assert "CHANGED    " in err and "was saved while it ran" in err and "run again" in err
+
+
+def test_an_unknown_notebook_name_is_refused_not_silently_skipped(folder, capsys):
+    _teacher(folder)
+    assert execute.main(["09_tinny"]) == 2
+    err = capsys.readouterr().err
+    assert "no teacher notebook called '09_tinny'" in err and "the notebooks are: 09_tiny.ipynb" in err

@@ -162,3 +162,16 @@ def test_course_bank_is_well_formed(path):
         assert spec["kind"] in ("number", "integer", "text", "date", "set", "sequence", "table"), qid
         assert spec["hint"].strip(), f"exercise {qid} needs a hint that points back to the lesson"
         assert spec["hashes"], qid
+
+
+@pytest.mark.parametrize(
+    "qid, kwargs, message",
+    [(1.10, {}, "the exercise id is text such as '1.10'"), ("1", {}, "the exercise id is text such as '1.10'"),
+     ("1.1", {"hint": " "}, "every exercise needs a hint"), ("1.1", {"decimals": -1}, "decimals is a whole number"),
+     ("1.1", {"decimals": 1.5}, "decimals is a whole number")],
+)
+def test_register_refuses_an_id_that_is_not_text_and_other_slips(tmp_path, qid, kwargs, message):
+    args = {"kind": "number", "hint": "See section 2."} | kwargs
+    with pytest.raises(ValueError, match=message):
+        register(qid, 1.5, bank_path=tmp_path / "b.json", **args)
+    assert not (tmp_path / "b.json").exists()
