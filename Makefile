@@ -17,7 +17,7 @@ help:
 	@echo "make test      set up and run every test (unit, data, editions, nbval)"
 	@echo "make editions  write the student editions from the teacher editions"
 	@echo "make execute   maintainers: re-run every teacher notebook from a fresh kernel, then make editions"
-	@echo "make site      build a static HTML site of the lessons in _site/ (offline)"
+	@echo "make site      build the lessons' website in _site/ (Sphinx, offline) [REPO=... HUB=... for the launch buttons]"
 	@echo "make bench     print timings (lessons, imports, data, widgets, test suite, set-up) and write bench/results.json"
 	@echo "make release   teachers: write the student-only class copy (class-copy/, a git repository) from course.toml"
 	@echo "make grade ASSIGNMENT=lesson01   teachers: autograde the submissions (nbgrader) with a one-line report per student"
@@ -56,8 +56,8 @@ execute: setup
 	$(PY) -m helpers.execute
 	$(PY) -m helpers.editions $(ARGS)
 
-site: setup
-	$(PY) -m helpers.site _site
+site: setup-test
+	$(PY) -m helpers.site _site $(if $(REPO),--repo "$(REPO)") $(if $(HUB),--hub "$(HUB)") $(if $(BRANCH),--branch "$(BRANCH)")
 	@echo "Open $(CURDIR)/_site/index.html"
 
 bench: setup-test

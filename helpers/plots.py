@@ -330,7 +330,10 @@ def table(frame: pd.DataFrame | pd.Series, *, index: bool = True, caption: str |
     page = labelled.to_html(index=index, border=0, na_rep="–", classes="lesson-table", escape=True)
     if caption:
         page = page.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1)
-    data = {"text/html": f'<div class="lesson-table-wrap" style="overflow-x:auto;font-size:0.9em">{page}</div>', "text/plain": text}
+    label = html.escape(caption or "table of " + ", ".join(map(str, shown.columns[:4])) + (", …" if len(shown.columns) > 4 else ""), quote=True)
+    # a scrollable region a keyboard can reach (tabindex) and a screen reader can name (role, aria-label)
+    wrap = f'<div class="lesson-table-wrap" role="region" aria-label="{label}" tabindex="0" style="overflow-x:auto;font-size:0.9em">'
+    data = {"text/html": f"{wrap}{page}</div>", "text/plain": text}
     display(data, raw=True)
 
 

@@ -1,97 +1,110 @@
-"""Build a static HTML site of the lessons (``make site``), fully offline.
+"""Build the lessons' website (``make site``) with Sphinx, myst-nb and sphinx-book-theme, offline.
 
-Each student edition (solution-free, with the outputs the builder stored) becomes one page
-through nbconvert's ``lab`` template, with a navigation bar (contents, previous, next) and an
-index page. Nothing is downloaded at build time; images are embedded in the pages.
-The student editions are used, not the teacher ones, so that a public site never shows
-solutions or model answers.
+The pages are the student editions (solution-free) with the outputs they were stored with:
+nothing is executed. The site has full-text search, light and dark themes, a contents sidebar,
+previous/next links, launch buttons (Binder, and the class's JupyterHub through an nbgitpuller
+link), a print layout for each lesson, and still images with a note where the lessons have
+explorers. No page loads anything from another site: the theme's fonts and scripts are copied
+into the output, and MathJax and require.js are left out (the lessons use neither).
 
-Usage: ``python -m helpers.site [OUTPUT_DIR]`` (default ``_site/``).
+Usage::
+
+    python -m helpers.site [OUTPUT_DIR] [--repo URL] [--hub URL] [--branch NAME]
+
+(``make site REPO=... HUB=...``; default output ``_site/``). The repository and hub URLs go into
+the launch buttons; they can also come from ``SITE_REPO``, ``SITE_HUB`` and ``SITE_BRANCH``.
 """
 
 from __future__ import annotations
 
-import html
+import argparse
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
-
-import nbformat
 
 from helpers.editions import ROOT, STUDENT_DIR
 
 DEFAULT_OUT = ROOT / "_site"
-
-NAV_CSS = """
-<style>
-nav.lesson-nav { font-family: system-ui, sans-serif; padding: 0.6em 1em; background: #f3f3f3;
-  border-bottom: 1px solid #ccc; display: flex; gap: 1.5em; }
-nav.lesson-nav a { color: #0b5394; text-decoration: none; }
-nav.lesson-nav a:hover { text-decoration: underline; }
-</style>
-"""
+SOURCE = ROOT / "website"
 
 
-def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return fallback
+class SiteError(Exception):
+    """The site cannot be built (the message says why and what to do)."""
 
 
-def _nav(pages: list[tuple[str, str]], index: int | None) -> str:
-    links = ['<a href="index.html">Contents</a>']
-    if index is not None:
-        if index > 0:
-            links.append(f'<a href="{pages[index - 1][0]}" rel="prev">&larr; {html.escape(pages[index - 1][1])}</a>')
-        if index + 1 < len(pages):
-            links.append(f'<a href="{pages[index + 1][0]}" rel="next">{html.escape(pages[index + 1][1])} &rarr;</a>')
-    return f'<nav class="lesson-nav" aria-label="Lessons">{" ".join(links)}</nav>'
+def lessons(student_dir: Path = STUDENT_DIR) -> list[Path]:
+    return sorted(student_dir.glob("[0-9][0-9]_*.ipynb"))
 
 
-def build_site(out_dir: Path = DEFAULT_OUT, student_dir: Path = STUDENT_DIR) -> list[Path]:
-    """Write one HTML page per lesson and an index; return the paths written."""
-    from nbconvert import HTMLExporter
+def build_site(
+    out_dir: Path = DEFAULT_OUT,
+    student_dir: Path = STUDENT_DIR,
+    *,
+    repo: str | None = None,
+    hub: str | None = None,
+    branch: str | None = None,
+    quiet: bool = True,
+) -> list[Path]:
+    """Write the website to ``out_dir``; return the HTML pages written (index and one per lesson)."""
+    from sphinx.application import Sphinx
 
-    exporter = HTMLExporter(template_name="lab")
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    notebooks = sorted(student_dir.glob("[0-9][0-9]_*.ipynb"))
+    notebooks = lessons(student_dir)
     if not notebooks:
-        raise FileNotFoundError(f"No student editions in {student_dir}: run `make editions` first.")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    loaded = [(p, nbformat.read(p, as_version=4)) for p in notebooks]
-    pages = [(p.stem + ".html", _title(nb, p.stem)) for p, nb in loaded]
-    written = []
-    for number, (path, nb) in enumerate(loaded):
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": pages[number][1]}})
-        head_end = body.index("</head>")
-        body = body[:head_end] + NAV_CSS + body[head_end:]
-        open_body = body.index(">", body.index("<body")) + 1
-        body = body[:open_body] + _nav(pages, number) + body[open_body:]
-        target = out_dir / pages[number][0]
-        target.write_text(body, encoding="utf-8")
-        written.append(target)
-    items = "\n".join(f'<li><a href="{href}">{html.escape(title)}</a></li>' for href, title in pages)
-    index = (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Mao, Khrushchev and the Moscow Conference of 1957</title>"
-        f"{NAV_CSS}</head><body>{_nav(pages, None)}<main style=\"font-family: system-ui, sans-serif; max-width: 50em; margin: 2em auto;\">"
-        "<h1>Mao, Khrushchev and the Moscow Conference of 1957</h1>"
-        "<p>Lesson notebooks on Sino-Soviet relations, 1954&ndash;1960 (student editions, with their outputs). "
-        "To run them and do the exercises, open the repository in JupyterLab: see its README.</p>"
-        f"<ol start=\"0\">{items}</ol></main></body></html>\n"
-    )
-    (out_dir / "index.html").write_text(index, encoding="utf-8")
-    written.append(out_dir / "index.html")
-    return written
+        raise SiteError(f"No student editions in {student_dir}: run `make editions` first.")
+    listed = (SOURCE / "index.md").read_text(encoding="utf-8")
+    missing = [p.stem for p in notebooks if f"\n{p.stem}\n" not in listed]
+    if missing:
+        raise SiteError(f"website/index.md does not list {missing}: add them to its toctree.")
+    out_dir = Path(out_dir)
+    settings = {"SITE_REPO": repo, "SITE_HUB": hub, "SITE_BRANCH": branch}
+    saved = {k: os.environ.get(k) for k in settings}
+    with tempfile.TemporaryDirectory(prefix="lessons-site-") as tmp:
+        src = Path(tmp) / "src"
+        shutil.copytree(SOURCE, src)
+        for path in notebooks:
+            shutil.copy(path, src / path.name)
+        try:
+            for key, value in settings.items():
+                if value:
+                    os.environ[key] = value
+            app = Sphinx(
+                srcdir=str(src),
+                confdir=str(src),
+                outdir=str(out_dir),
+                doctreedir=str(Path(tmp) / "doctrees"),
+                buildername="html",
+                status=None if quiet else sys.stdout,
+                warning=sys.stderr,
+                freshenv=True,
+            )
+            app.build()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        if app.statuscode:
+            raise SiteError(f"Sphinx stopped with status {app.statuscode}; see the messages above.")
+    (out_dir / ".nojekyll").touch()  # served as-is by static hosts that would hide _static/
+    return [out_dir / "index.html", *(out_dir / f"{p.stem}.html" for p in notebooks)]
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    out = Path(argv[0]) if argv else DEFAULT_OUT
-    for path in build_site(out):
-        print(f"wrote {path}")
+    parser = argparse.ArgumentParser(prog="python -m helpers.site", description="Build the lessons' website (offline).")
+    parser.add_argument("out", nargs="?", default=str(DEFAULT_OUT), help="output folder (default _site/)")
+    parser.add_argument("--repo", help="repository URL for the launch buttons, e.g. https://github.com/ORG/REPO")
+    parser.add_argument("--hub", help="JupyterHub URL for the nbgitpuller launch button")
+    parser.add_argument("--branch", help="branch the launch buttons open (default main)")
+    args = parser.parse_args(argv)
+    try:
+        pages = build_site(Path(args.out), repo=args.repo, hub=args.hub, branch=args.branch, quiet=False)
+    except SiteError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(pages)} pages to {Path(args.out).resolve()}")
     return 0
 
 

@@ -1,40 +1,170 @@
-"""make site: every lesson page has its title, its figures, a navigation, and no error output."""
+"""make site: the Sphinx website of the student editions.
+
+Built once per test session into a temporary folder. Checked without a browser: every lesson page
+with its title, figures (with alt text and a caption) and tables; search; contents and previous/next
+links; launch links to Binder and to the JupyterHub (nbgitpuller); still images with a note where
+the lessons have explorers; a print stylesheet; and no asset loaded from another site. Then, in
+Debian's Chromium through Playwright, axe-core (the copy shipped in the PyPI package
+axe-playwright-python) checks every page in the light and the dark theme: no serious or critical
+violation; the rest are printed (and written to tests/screenshots/axe-site.json).
+"""
 
 from __future__ import annotations
 
+import html
+import json
+import os
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers.site import build_site
+from helpers.site import SiteError, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "notebooks" / "student"
+LESSONS = sorted(STUDENT.glob("[0-9][0-9]_*.ipynb"))
+SHOTS = ROOT / "tests" / "screenshots"
+HUB, REPO = "https://hub.example.edu", "https://github.com/example/sino-soviet-1957"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
-    build_site(out)
+    build_site(out, repo=REPO, hub=HUB)
     return out
 
 
-def test_index_links_every_lesson(site):
+def _title(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return next(line[2:] for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("# "))
+
+
+def test_index_lists_every_lesson_and_search_works_offline(site):
     index = (site / "index.html").read_text(encoding="utf-8")
-    for path in sorted(STUDENT.glob("[0-9][0-9]_*.ipynb")):
+    for path in LESSONS:
         assert f'href="{path.stem}.html"' in index
+    assert (site / "search.html").exists()
+    searchindex = (site / "searchindex.js").read_text(encoding="utf-8")
+    assert "khrushchev" in searchindex.lower() and "honeymoon" in searchindex.lower()
 
 
-@pytest.mark.parametrize("path", sorted(STUDENT.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_lesson_page(site, path):
     page = (site / f"{path.stem}.html").read_text(encoding="utf-8")
+    title = _title(path)
+    assert re.search(r"<h1[^>]*>\s*" + re.escape(html.escape(title.split(":")[0], quote=False)), page), f"{path.stem}: no title"
     nb = nbformat.read(path, as_version=4)
-    title = next(line[2:] for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("# "))
-    assert re.search(r"<h1[^>]*>\s*" + re.escape(title.split(":")[0]), page), f"{path.stem}: no title"
-    n_figures = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
-    assert n_figures > 0 and page.count("<img") >= n_figures, f"{path.stem}: figures missing"
-    assert "Traceback (most recent call last)" not in page and "jp-OutputArea-output" in page
-    assert 'class="lesson-nav"' in page and 'href="index.html"' in page
+    figures = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if "lesson-figure" in str(o.get("data", {}).get("text/html", "")))
+    assert figures > 0 and page.count('<figure class="lesson-figure"') >= figures, f"{path.stem}: figures missing"
+    alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', page)
+    assert len(alts) >= figures and all(len(a) > 30 for a in alts), f"{path.stem}: a figure without alt text"
+    assert page.count("<figcaption") >= figures
+    assert "Traceback (most recent call last)" not in page
     assert "BEGIN SOLUTION" not in page and "Model answer" not in page
+    # contents, previous and next
+    assert 'class="bd-sidebar-primary' in page and 'class="prev-next-area"' in page
+    i = LESSONS.index(path)
+    if i + 1 < len(LESSONS):
+        assert f'href="{LESSONS[i + 1].stem}.html"' in page
+    # launch links: Binder, and the class's JupyterHub through nbgitpuller
+    assert f"mybinder.org/v2/gh/example/sino-soviet-1957/main?urlpath=lab/tree/notebooks/student/{path.name}" in page
+    assert f"{HUB}/hub/user-redirect/git-pull?repo=" in page and f"notebooks/student/{path.name}" in page
+    # light and dark themes, and a print layout
+    assert "theme-switch-button" in page
+    assert "_static/lessons.css" in page and "@media print" in (site / "_static" / "lessons.css").read_text(encoding="utf-8")
+
+
+def test_explorers_are_still_images_with_a_note(site):
+    page = (site / "00_start_here.html").read_text(encoding="utf-8")
+    assert 'class="explorer-still"' in page and "interactive when you run this notebook in JupyterLab" in page
+    assert "application/vnd.jupyter.widget-view+json" not in page
+
+
+def test_tables_are_tables(site):
+    page = (site / "01_honeymoon.html").read_text(encoding="utf-8")
+    assert page.count('class="lesson-table-wrap"') >= 5
+
+
+def test_no_page_loads_anything_from_another_site(site):
+    for page in site.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        external = re.findall(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="((?:https?:)?//[^"]+)"', text)
+        external = [u for u in external if not re.search(r'<link\b[^>]*rel="(?:canonical|alternate)"', text)]
+        assert not external, f"{page.name} loads {external[:3]}"
+        assert "mathjax" not in text.lower() and "require.js" not in text.lower(), page.name
+    for css in (site / "_static").rglob("*.css"):
+        assert not re.search(r"@import\s+url\((?:https?:)?//|url\((?:https?:)?//", css.read_text(encoding="utf-8", errors="replace")), css.name
+
+
+def test_missing_student_editions_give_a_clear_message(tmp_path):
+    with pytest.raises(SiteError, match="No student editions in .*: run `make editions` first"):
+        build_site(tmp_path / "out", student_dir=tmp_path)
+
+
+# --------------------------------------------------------------------------- accessibility (axe-core in Chromium)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _browser_ready() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"Chromium is missing at {CHROMIUM} (Debian package 'chromium')"
+    try:
+        import axe_playwright_python  # noqa: F401
+        import playwright  # noqa: F401
+    except ImportError as err:
+        return f"{err.name} is not installed"
+    return None
+
+
+def axe_source() -> str:
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's violations on the page loaded in ``page`` (WCAG 2.x A and AA rules and best practices)."""
+    page.add_script_tag(content=axe_source())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
+             "example": v["nodes"][0]["html"][:160] if v["nodes"] else ""} for v in result["violations"]]
+
+
+def test_every_site_page_has_no_serious_or_critical_accessibility_violation(site):
+    reason = _browser_ready()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but the accessibility check cannot run: {reason}.", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    pages = ["index.html", *(f"{p.stem}.html" for p in LESSONS), "search.html"]
+    report: dict[str, dict[str, list[dict]]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.route(re.compile(r"^https?://"), lambda route: route.abort())  # offline: nothing may be fetched
+            for name in pages:
+                for theme in ("light", "dark"):
+                    page.goto((site / name).as_uri())
+                    # no colour transitions: axe must see the theme's final colours, not a blend on the way
+                    page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
+                    page.evaluate(f"() => {{ document.documentElement.dataset.theme = '{theme}'; document.documentElement.dataset.mode = '{theme}'; }}")
+                    report.setdefault(name, {})[theme] = run_axe(page)
+        finally:
+            browser.close()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "axe-site.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    counts: dict[str, int] = {}
+    for themes in report.values():
+        for found in themes.values():
+            for v in found:
+                counts[v["impact"]] = counts.get(v["impact"], 0) + v["nodes"]
+    print(f"\naxe-core on {len(pages)} site pages x 2 themes, elements by impact: {counts or 'none'}")
+    bad = [(name, theme, v) for name, themes in report.items() for theme, found in themes.items() for v in found if v["impact"] in ("serious", "critical")]
+    assert not bad, "serious or critical accessibility violations:\n" + "\n".join(f"{n} ({t}): {v['id']} x{v['nodes']}: {v['help']} e.g. {v['example']}" for n, t, v in bad[:15])
