@@ -24,7 +24,7 @@ from pathlib import Path
 
 from helpers.course.config import Course
 from helpers.editions import ROOT, STUDENT_DIR, teacher_notebooks
-from helpers.exercises import BANK_DIR, _candidates, _hash, form_only_entry
+from helpers.exercises import BANK_DIR, _candidates, _fold_text, _hash, form_only_entry
 
 #: what of the repository a class copy takes (relative to the repository root)
 FILES = ["pyproject.toml", "constraints.txt", "environment.yml"]
@@ -86,26 +86,30 @@ NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d+(?:[.,]\d+)?(?![\w.])")
 
 
 def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
-    """The graded exercises whose answer ``text`` states: a number with decimals, a list of numbers, a long text.
+    """The graded exercises whose answer ``text`` states: a number with decimals, a list of numbers, a name.
 
-    Found by hashing the text's numbers (and ordered pairs of them, for lists of two) as each exercise's
-    check would, so the answers themselves are never needed. Whole numbers (years, counts) are not
+    Found by hashing the text's numbers (and ordered pairs of them, for lists of two) and its phrases of up
+    to six words as each exercise's check would, so the answers themselves are never needed. Whole numbers (years, counts) are not
     looked for: in a history lesson they are everywhere, and a graded check does not confirm them anyway.
     """
     found = []
     tokens = [t.replace("\u2212", "-").replace(",", ".") for t in NUMBER.findall(text)][:400]
-    folded = text.casefold()
+    words = _fold_text(" ".join(re.findall(r"[^\W\d_][\w'’-]*", text[:20000]))).split()
+    phrases = {" ".join(words[i : i + n]) for n in range(1, 7) for i in range(len(words) - n + 1)}
     for qid, spec in graded.items():
         kind = spec["kind"]
         accepted = set(spec["hashes"])
         tries: list[object] = []
+        # a name, or a list of one name (one party): hashed in the form check() gives a text of letters only
+        named = {"text": phrases, "set": {f"t:{p}" for p in phrases}, "sequence": {f"t:{p}" for p in phrases}}.get(kind, set())
+        if any(_hash(spec["salt"], qid, form) in accepted for form in named):
+            found.append(qid)
+            continue
         if kind == "number" and int(spec.get("decimals", 0)) > 0:
             tries = [float(t) for t in tokens if "." in t]
         elif kind in ("sequence", "set"):
             numbers = [float(t) for t in tokens]
             tries = [[a, b] for i, a in enumerate(numbers) for b in numbers[i + 1 : i + 40]]
-        elif kind == "text":
-            tries = [folded] if len(folded) < 2000 else []
         for value in tries:
             try:
                 forms = _candidates(kind, value, spec)[:1]  # the exact form: its tolerance is for students
