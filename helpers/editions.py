@@ -149,7 +149,7 @@ def looks_like_marker(line: str) -> bool:
         if _near(first, "solution") and (_near(second, "begin") or _near(second, "end") or second in ("start", "stop", "ends", "begins")):
             return True
     glued = _letters(line)[:16]
-    return any(_near(glued[: len(t)], t) for t in ("beginsolution", "endsolution"))
+    return any(_near(glued[: len(t)], t) for t in ("beginsolution", "endsolution", "startsolution", "stopsolution"))
 
 
 def _marker_problem(line: str) -> str | None:
@@ -166,6 +166,7 @@ def strip_solutions(source: str, where: str) -> tuple[str, list[str]]:
     out: list[str] = []
     removed: list[str] = []
     region: list[str] | None = None
+    opened = 0
     indent = ""
     for number, line in enumerate(source.splitlines(), start=1):
         problem = _marker_problem(line)
@@ -174,7 +175,7 @@ def strip_solutions(source: str, where: str) -> tuple[str, list[str]]:
         if BEGIN.match(line):
             if region is not None:
                 raise EditionError(f"{where}: line {number} opens a solution inside another (missing # END SOLUTION?).")
-            region, indent = [], line[: len(line) - len(line.lstrip())]
+            region, indent, opened = [], line[: len(line) - len(line.lstrip())], number
         elif END.match(line):
             if region is None:
                 raise EditionError(f"{where}: line {number} closes a solution that was never opened.")
@@ -186,7 +187,7 @@ def strip_solutions(source: str, where: str) -> tuple[str, list[str]]:
         else:
             out.append(line)
     if region is not None:
-        raise EditionError(f"{where}: a # BEGIN SOLUTION is never closed by # END SOLUTION.")
+        raise EditionError(f"{where}, line {opened}: this # BEGIN SOLUTION is never closed by # END SOLUTION.")
     return "\n".join(out), removed
 
 

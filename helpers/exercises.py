@@ -157,7 +157,10 @@ def _is_empty(value: Any) -> bool:
 
 def _describe(value: Any) -> str:
     name = type(value).__name__
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - pandas cannot show a Series holding Decimal('sNaN'), for one
+        return f"{name} (which cannot be shown)"
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{name} {text}"
@@ -702,10 +705,9 @@ _NO_ANSWER = object()
 def _id_problem(question_id: Any, bank: dict[str, Any], bank_path: Path | None) -> str | None:
     """Why ``question_id`` names no exercise, or None if it does."""
     if not isinstance(question_id, str):
-        shown = repr(question_id)
         extra = ""
         if isinstance(question_id, float):
-            extra = f" Without quotes {shown} is a number, so 1.10 would be read as 1.1, a different exercise."
+            extra = f" Without quotes {question_id!r} is a number, so 1.10 would be read as 1.1, a different exercise."
         return (f"check() needs the exercise's number as text in quotes, e.g. check('1.10', answer_1_10); "
                 f"got {_describe(question_id)}.{extra}")
     qid = question_id.strip()

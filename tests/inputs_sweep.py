@@ -286,3 +286,10 @@ def close_figures() -> None:
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def examples(n: int) -> int:
+    """``n`` Hypothesis examples, times ``SWEEP_SCALE`` (e.g. ``SWEEP_SCALE=20`` for a long hunt; the suite runs with 1)."""
+    import os
+
+    return n * max(1, int(os.environ.get("SWEEP_SCALE", "1")))

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from inputs_sweep import examples
 
 import inputs_sweep as sweep
 from helpers.analysis import AnalysisError, read_date, years_to_overtake
@@ -21,7 +22,7 @@ from helpers.analysis import race
 RIGHT = sweep.right_calls()
 RESULTS = {id(call): sweep.outcome(call) for call in RIGHT}
 VARIANTS = [(call, variant, kind) for call in RIGHT for variant, kind in sweep.variants(call)]
-SWEEP = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SWEEP = settings(max_examples=examples(600), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_every_right_call_works():
@@ -40,7 +41,7 @@ def test_an_odd_argument_gets_the_right_result_or_one_clear_error(case):
 
 # generated values on top of the fixed variants
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.sampled_from([c for c in RIGHT if c.func.__name__ in ("growth_between", "achieved_growth", "trade_growth", "undated_in_year",
                                                               "claim_ratio", "default_rate", "series_rows", "year_indicators")]),
        st.one_of(st.integers(-3000, 3000), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=6), st.none(), st.booleans()),
@@ -60,7 +61,7 @@ def test_any_year_is_read_or_refused(call, year, data):
         assert float(str(year).strip()).is_integer()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-1000, 1000), st.text(max_size=6)),
        st.sampled_from(["chaser", "leader"]))
 def test_any_rate_is_read_or_refused_and_a_rate_above_100_percent_is_ambiguous(rate, who):
@@ -75,7 +76,7 @@ def test_any_rate_is_read_or_refused_and_a_rate_above_100_percent_is_ambiguous(r
     assert -1 < number <= 1 and isinstance(result, tuple)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.one_of(st.dates(), st.integers(), st.text(max_size=12), st.floats(), st.none(), st.booleans(),
                  st.builds(lambda d: d.strftime("%d/%m/%Y"), st.dates()), st.builds(lambda d: d.strftime("%Y-%m"), st.dates())))
 def test_any_date_is_read_or_refused(value):
@@ -135,7 +136,7 @@ def test_a_missing_argument_says_how_the_function_is_called():
         growth_between(sweep.steel()["China"], 1952)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.one_of(st.text(max_size=14), st.builds(lambda d: d.strftime("%B %Y"), st.dates()), st.builds(lambda d: d.strftime("%Y-%m"), st.dates())))
 def test_any_text_is_read_as_a_month_or_refused(text):
     from helpers.analysis import split

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from inputs_sweep import examples
 
 from conftest import TINY_STEEL
 from helpers import data as helpers_data
@@ -209,7 +210,7 @@ def test_a_broken_datapackage_json_names_resource_and_field(tiny, change, messag
         load("steel", tiny)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_any_corruption_of_a_file_is_loaded_or_refused_with_a_data_error(tiny, data):
     """Cut, drop, double or insert characters anywhere in the CSV: load gives a table or a DataValidationError, nothing else."""
@@ -235,7 +236,7 @@ def test_any_corruption_of_a_file_is_loaded_or_refused_with_a_data_error(tiny, d
     assert list(df.columns) == TINY_LINES[0].split(",") and len(df) >= 1
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(st.text(max_size=20), st.none(), st.integers(), st.floats(), st.lists(st.text(max_size=3), max_size=2)))
 def test_any_dataset_name_is_loaded_or_refused_with_the_choices(tiny, name):
     try:

@@ -47,7 +47,7 @@ def test_strip_solutions_without_answer_names_leaves_a_comment():
 @pytest.mark.parametrize(
     "source, message",
     [
-        ("# BEGIN SOLUTION\nx = 1", "nb: a # BEGIN SOLUTION is never closed by # END SOLUTION."),
+        ("# BEGIN SOLUTION\nx = 1", "nb, line 1: this # BEGIN SOLUTION is never closed by # END SOLUTION."),
         ("x = 1\n# END SOLUTION", "nb: line 2 closes a solution that was never opened."),
         ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", "nb: line 2 opens a solution inside another"),
     ],
@@ -341,8 +341,9 @@ def _variants(word: str):
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from inputs_sweep import examples  # noqa: E402
 
-EDITIONS_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+EDITIONS_SETTINGS = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 marker_lines = st.builds(
     lambda hashes, space, verb, sep, noun, tail, case: case(f"{hashes}{space}{verb}{sep}{noun}{tail}"),

@@ -15,11 +15,12 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from inputs_sweep import examples
 
 from helpers import exercises
 from helpers.exercises import Feedback, check, register
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 
@@ -260,14 +261,14 @@ def every_kind(bank):
     return bank
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.sampled_from(sorted(KIND_IDS)), odd)
 def test_no_answer_whatever_makes_check_raise(every_kind, kind, answer):
     feedback = judged(KIND_IDS[kind], answer, every_kind)
     assert feedback.startswith(f"Exercise {KIND_IDS[kind]}: ")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(odd)
 def test_an_id_that_is_not_text_is_refused_not_guessed(every_kind, question_id):
     assume(not isinstance(question_id, str))

@@ -12,6 +12,7 @@ import ipywidgets as W  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from inputs_sweep import examples  # noqa: E402
 
 from helpers import data  # noqa: E402
 from helpers.widgets import ControlValueError, timeline_explorer  # noqa: E402
@@ -61,7 +62,7 @@ def values_for(control) -> st.SearchStrategy:
 def test_any_value_redraws_or_is_refused_with_the_choices(name):
     ex = explorer(name)
 
-    @settings(max_examples=int(__import__("os").environ.get("WIDGET_EXAMPLES", 25)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.sampled_from(sorted(ex.controls)).flatmap(lambda c: st.tuples(st.just(c), values_for(ex.controls[c]))))
     def drive(case):
         control, value = case
@@ -114,7 +115,7 @@ def test_every_figure_function_draws():
     assert all(FIGURE_RESULTS[id(c)][0] == "ok" for c in FIGURES), [(c, FIGURE_RESULTS[id(c)]) for c in FIGURES if FIGURE_RESULTS[id(c)][0] != "ok"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(FIGURE_VARIANTS))
 def test_a_figure_given_an_odd_argument_draws_or_refuses_clearly(case):
     call, variant, kind = case
