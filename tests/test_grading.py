@@ -207,3 +207,10 @@ def test_manual_grade_feedback_export_and_regrading(graded):
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
         assert gb.find_grade("written_1_9", "01_honeymoon", "lesson01", "alice").manual_score == 4
         assert "Moscow feared" in gb.find_comment("written_1_9", "01_honeymoon", "lesson01", "alice").manual_comment
+    # and with the flag nbgrader grades alice's code again, still keeping the hand-given grade and comment
+    forced = autograde(course_dir, "lesson01", force=True, students=["alice"], log=lambda *_: None)
+    assert [(l.student, l.status) for l in forced] == [("alice", "graded")]
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        assert gb.find_grade("written_1_9", "01_honeymoon", "lesson01", "alice").manual_score == 4
+        assert "Moscow feared" in gb.find_comment("written_1_9", "01_honeymoon", "lesson01", "alice").manual_comment
+        assert gb.find_grade("check_1_2", "01_honeymoon", "lesson01", "alice").score == 2

@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     grd = sub.add_parser("grade", help="autograde every submission of an assignment (nbgrader) and report one line per student")
     grd.add_argument("assignment")
     grd.add_argument("--course-dir", default="course")
-    grd.add_argument("--force", action="store_true", help="grade again submissions already autograded")
+    grd.add_argument("--force", action="store_true", help="grade again submissions already autograded (hand-given grades and comments are kept)")
+    grd.add_argument("--student", action="append", help="grade only this student (repeat for several)")
     lnk = sub.add_parser("link", help="print the nbgitpuller link to the class copy")
     lnk.add_argument("--hub", required=True, help="the JupyterHub's URL, e.g. https://hub.example.edu")
     lnk.add_argument("--repo", required=True, help="the class copy's repository URL (where you pushed class-copy/)")
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "grade":
             from helpers.course.grading import autograde
 
-            autograde(args.course_dir, args.assignment, force=args.force)
+            autograde(args.course_dir, args.assignment, force=args.force, students=args.student)
         elif args.command == "release":
             course = load_course(args.course)
             commit = release(args.out, course, force=args.force)

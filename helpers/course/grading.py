@@ -110,8 +110,8 @@ def notes(path: Path, release: Path) -> list[str]:
     return found
 
 
-def autograde(course_dir: str | Path, assignment: str, *, force: bool = False, log=print) -> list[Line]:
-    """Autograde every submission of ``assignment`` in ``course_dir/submitted``; return the report lines."""
+def autograde(course_dir: str | Path, assignment: str, *, force: bool = False, students: list[str] | None = None, log=print) -> list[Line]:
+    """Autograde every submission of ``assignment`` in ``course_dir/submitted`` (or only ``students``'); return the report."""
     from nbgrader.api import Gradebook, MissingEntry
 
     course_dir = Path(course_dir).resolve()
@@ -121,8 +121,13 @@ def autograde(course_dir: str | Path, assignment: str, *, force: bool = False, l
     report: list[Line] = []
     api = _api(course_dir)
     submitted = course_dir / "submitted"
-    students = sorted(p for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
-    for folder in students:
+    folders = sorted(p for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
+    if students:
+        unknown = sorted(set(students) - {f.name for f in folders})
+        if unknown:
+            raise FileNotFoundError(f"no submission of {assignment} from {', '.join(unknown)} in {submitted}")
+        folders = [f for f in folders if f.name in students]
+    for folder in folders:
         student = folder.name
         if not STUDENT_ID.match(student):
             suggestion = re.sub(r"[^A-Za-z0-9_.@-]+", "_", student).strip("_")
