@@ -80,13 +80,17 @@ def free_port() -> int:
 
 
 def _pid_alive(pid: int) -> bool:
+    """True while ``pid`` runs (a process that has exited but not been reaped by its parent yet does not count)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def user_exists(name: str) -> bool:
