@@ -9,6 +9,9 @@ Measured (median and max of ``--runs`` runs unless said otherwise):
 - ``import helpers`` and ``from helpers import data, plots, widgets`` in a fresh interpreter;
 - loading every dataset, validation included, in a fresh interpreter (cold cache);
 - each lesson's main widget: control change -> redrawn output, median and 95th percentile over 50 changes;
+- each lesson's main widget in a real browser (Chromium driving JupyterLab, the harness of
+  tests/test_browser.py): input event -> repainted output, measured in the page, median and 95th
+  percentile over ``--browser-changes`` changes; target: median under 150 ms (skipped without Chromium);
 - ``make test`` from the existing environment and the part of it spent in nbval (once each, with ``--suite``);
 - the set-up from nothing into a new virtual environment (once, with ``--setup``).
 
@@ -30,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+#: The browser latency target per explorer (input -> repainted figure), in milliseconds.
+BROWSER_TARGET_MS = 150
 
 
 def _fresh(code: str, setup: str = "") -> float:
@@ -113,6 +118,38 @@ def widget_latency(setup: str, change: str, n: int = 50) -> dict[str, float]:
     return {"median": statistics.median(times), "p95": times[int(0.95 * (len(times) - 1))], "n": len(times)}
 
 
+def browser_latency(changes: int) -> dict[str, dict]:
+    """Per lesson: milliseconds from a control's input event to the repainted output, in Chromium + JupyterLab."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import lab_harness as h
+
+    missing = h.browser_missing()
+    if missing:
+        return {"skipped": {"error": missing}}
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        lab = h.Lab(Path(tmp))
+        browser = h.launch(pw)
+        try:
+            for name in h.NOTEBOOKS:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                try:
+                    h.open_and_run(page, lab, name)
+                    widget = h.main_widget(page)
+                    times = sorted(h.measure_change(page, widget, step) for step in range(changes))
+                    results[Path(name).stem] = {"median_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))], "n": len(times)}
+                except Exception as err:  # noqa: BLE001 - a benchmark reports, it does not stop
+                    results[Path(name).stem] = {"error": f"{type(err).__name__}: {str(err).splitlines()[0][:120]}"}
+                finally:
+                    page.close()
+        finally:
+            browser.close()
+            lab.stop()
+    return results
+
+
 def timed(cmd: list[str], env: dict | None = None) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -125,6 +162,7 @@ def main() -> int:
     parser.add_argument("--suite", action="store_true", help="also time make test and its nbval part")
     parser.add_argument("--setup", action="store_true", help="also time the set-up from nothing (a new venv)")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("--browser-changes", type=int, default=15, help="widget changes timed per lesson in the browser (0: skip)")
     args = parser.parse_args()
     results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}}
     rows: list[tuple[str, str, str]] = []
@@ -158,6 +196,16 @@ def main() -> int:
             rows.append((f"widget {lesson}", "error", entry["error"][:60]))
         else:
             rows.append((f"widget {lesson}: change -> redraw (50)", f"{entry['median'] * 1000:.1f} ms", f"p95 {entry['p95'] * 1000:.1f} ms"))
+
+    if args.browser_changes:
+        results["browser_widgets"] = browser_latency(args.browser_changes)
+        for lesson, entry in results["browser_widgets"].items():
+            if "error" in entry:
+                rows.append((f"browser widget {lesson}", "error", entry["error"][:70]))
+            else:
+                verdict = "meets" if entry["median_ms"] < BROWSER_TARGET_MS else "misses"
+                rows.append((f"browser widget {lesson}: input -> repainted ({entry['n']})", f"{entry['median_ms']:.0f} ms",
+                             f"p95 {entry['p95_ms']:.0f} ms; {verdict} the {BROWSER_TARGET_MS} ms target"))
 
     if args.suite:
         results["make_test_seconds"] = timed(["make", "test"])

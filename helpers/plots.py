@@ -162,7 +162,7 @@ def _works(frames: Sequence[pd.DataFrame]) -> tuple[list[str], list[str]]:
 
     from helpers.data import bibliography
 
-    bib = bibliography()
+    labels = _labels(bibliography())
     counts: Counter[str] = Counter()
     anonymous: set[str] = set()
     files: list[str] = []
@@ -170,18 +170,11 @@ def _works(frames: Sequence[pd.DataFrame]) -> tuple[list[str], list[str]]:
         if "source_id" in df.columns:
             for cell in df["source_id"].dropna():
                 for sid in str(cell).split(";"):
-                    sid = sid.strip()
-                    if sid in bib.index:
-                        row = bib.loc[sid]
-                        year = row["year"] if pd.notna(row["year"]) else "n.d."
-                        author = str(row["author"]).strip().replace(";", ",") if pd.notna(row["author"]) else ""
-                        if author and not author.startswith("("):
-                            label = f"{author} ({year})"
-                        else:
-                            title = str(row["title"]) if pd.notna(row.get("title")) else sid
-                            label = f"{textwrap.shorten(title.replace(';', ','), 40, placeholder='…')} ({year})"
-                            anonymous.add(label)
-                        counts[label] += 1
+                    found = labels.get(sid.strip())
+                    if found:
+                        counts[found[0]] += 1
+                        if found[1]:
+                            anonymous.add(found[0])
         elif df.attrs.get("sources"):
             for s in df.attrs["sources"]:
                 title = s.get("title", "")
@@ -191,6 +184,28 @@ def _works(frames: Sequence[pd.DataFrame]) -> tuple[list[str], list[str]]:
             files.append(df.attrs["path"])
     names = sorted(counts, key=lambda n: (n in anonymous, -counts[n], n))
     return names, files
+
+
+_LABELS: dict[tuple, dict[str, tuple[str, bool]]] = {}
+
+
+def _labels(bib: pd.DataFrame) -> dict[str, tuple[str, bool]]:
+    """source_id -> ('Author (year)', no named author), worked out once per bibliography table."""
+    key = (tuple(bib.index), tuple(bib["author"].astype(str)), tuple(bib["year"].astype(str)), tuple(bib["title"].astype(str)))
+    if key not in _LABELS:
+        table: dict[str, tuple[str, bool]] = {}
+        for sid, row in zip(bib.index, bib.to_dict("records")):
+            year = row.get("year") if pd.notna(row.get("year")) else "n.d."
+            year = int(year) if isinstance(year, float) else year
+            author = str(row.get("author")).strip().replace(";", ",") if pd.notna(row.get("author")) else ""
+            if author and not author.startswith("("):
+                table[sid] = (f"{author} ({year})", False)
+            else:
+                title = str(row.get("title")) if pd.notna(row.get("title")) else sid
+                table[sid] = (f"{textwrap.shorten(title.replace(';', ','), 40, placeholder='…')} ({year})", True)
+        _LABELS.clear()
+        _LABELS[key] = table
+    return _LABELS[key]
 
 
 def short_source(source: str, limit: int = SHORT_SOURCES) -> str:
@@ -453,7 +468,8 @@ def timeline(
     ``events`` is ``load("events")`` or a filtered copy; ``start``/``end`` are dates
     ("1953", "1958-06-30"). Contested dates are drawn as hollow markers.
     """
-    df = events.copy()
+    df = pd.DataFrame(events)  # the same rows without the table's metadata, which pandas would deep-copy at every step
+    df.attrs = {}
     lo = pd.Timestamp(start) if start else df["date"].min()
     hi = pd.Timestamp(end) if end else df["date"].max()
     if lo > hi:
@@ -519,4 +535,6 @@ def timeline(
         + (f" {n_contested} dates are contested (hollow markers)." if n_contested else "")
         + (f" {thinned} labels are left out where they would overlap." if thinned else "")
     )
-    return finish(ax, source_note(events.loc[df.index]), alt)
+    cited = df[["source_id"]] if "source_id" in df.columns else df.iloc[:, :0]
+    cited.attrs = {"path": events.attrs["path"]} if events.attrs.get("path") else {}
+    return finish(ax, source_note(cited), alt)

@@ -22,6 +22,7 @@ import nbformat
 import pytest
 
 from helpers.site import SiteError, build_site
+from lab_harness import run_axe
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "notebooks" / "student"
@@ -118,20 +119,6 @@ def _browser_ready() -> str | None:
     except ImportError as err:
         return f"{err.name} is not installed"
     return None
-
-
-def axe_source() -> str:
-    import axe_playwright_python
-
-    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
-
-
-def run_axe(page) -> list[dict]:
-    """axe-core's violations on the page loaded in ``page`` (WCAG 2.x A and AA rules and best practices)."""
-    page.add_script_tag(content=axe_source())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
-             "example": v["nodes"][0]["html"][:160] if v["nodes"] else ""} for v in result["violations"]]
 
 
 def test_every_site_page_has_no_serious_or_critical_accessibility_violation(site):

@@ -83,4 +83,4 @@ def test_an_explorer_displays_its_widget_and_a_still_image_with_alt_text():
     assert '<img src="data:image/png;base64,' in still and ' alt="Timeline of ' in still
     assert explorer.summary in still
     figure = explorer.out.outputs[0]
-    assert figure["metadata"]["image/png"]["alt"].startswith("Timeline of ")
+    assert figure["metadata"]["image/png"]["alt"].startswith("Timeline of ") and "image/png" not in figure["data"]

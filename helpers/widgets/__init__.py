@@ -29,7 +29,7 @@ from helpers.analysis import AnalysisError, guard_module
 __all__ = ["Explorer", "ControlValueError", "explorer_factory", "timeline_explorer"]
 
 #: Explorers redraw at every change: a lighter image than a lesson figure (see bench/run.py).
-EXPLORER_SCALE = 1.5
+EXPLORER_SCALE = 1.25
 
 
 class ControlValueError(AnalysisError, KeyError):
@@ -162,6 +162,9 @@ class Explorer:
         outputs: list[dict] = []
         if self.ax is not None:
             bundle, metadata = plots.figure_bundle(self.ax, scale=EXPLORER_SCALE, tight=False)
+            # the HTML figure (image with alt text and caption) and the text; not the same image a second time
+            # as image/png, which would double what each change sends to the browser
+            bundle.pop("image/png")
             outputs.append({"output_type": "display_data", "data": bundle, "metadata": metadata})
             plt.close(self.ax.figure)
         if self.summary:
@@ -201,6 +204,8 @@ def timeline_explorer(events: pd.DataFrame, start: int = 1949, end: int = 1960) 
     """Pick a range of years and the categories to show; see the timeline and the counts."""
     years = W.IntRangeSlider(value=(start, end), min=int(events["date"].dt.year.min()), max=int(events["date"].dt.year.max()), description="Years", continuous_update=False)
     cats = [c for c in plots.CATEGORY_COLORS if c in set(events["category"])]
+    bare = pd.DataFrame(events)[["date", "category"]]  # for the counts: no metadata to copy at every step
+    bare.attrs = {}
     chooser = W.SelectMultiple(options=cats, value=tuple(cats), description="Categories", rows=len(cats))
 
     def render(years: tuple[int, int], categories: tuple[str, ...]):
@@ -208,7 +213,7 @@ def timeline_explorer(events: pd.DataFrame, start: int = 1949, end: int = 1960) 
             raise ValueError("choose at least one category.")
         lo, hi = f"{years[0]}-01-01", f"{years[1]}-12-31"
         ax = plots.timeline(events, lo, hi, categories=categories, labels=(years[1] - years[0] <= 6))
-        shown = events[(events["date"] >= lo) & (events["date"] <= hi) & events["category"].isin(categories)]
+        shown = bare[(bare["date"] >= lo) & (bare["date"] <= hi) & bare["category"].isin(categories)]
         counts = shown["category"].value_counts()
         summary = f"{len(shown)} events, {years[0]}–{years[1]}: " + ", ".join(f"{c} {counts[c]}" for c in categories if c in counts)
         return ax, summary
