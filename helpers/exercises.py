@@ -732,7 +732,11 @@ def _unit_slip(spec: dict[str, Any], qid: str, answer: Any) -> str | None:
     accepted = set(spec.get("hashes", []))
     for factor, advice in ((100, "as a fraction, but the exercise asks for a percentage: multiply by 100"),
                            (0.01, "as a percentage, but the exercise asks for a fraction: divide by 100")):
-        if any(_hash(spec["salt"], qid, form) in accepted for form in _candidates("number", number * factor, spec)):
+        try:
+            forms = _candidates("number", number * factor, spec)
+        except _Refused:  # e.g. far too large once multiplied
+            continue
+        if any(_hash(spec["salt"], qid, form) in accepted for form in forms):
             return advice
     return None
 
