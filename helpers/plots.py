@@ -42,6 +42,9 @@ from matplotlib.figure import Figure
 __all__ = [
     "COUNTRY_COLORS",
     "CATEGORY_COLORS",
+    "COUNTRY_MARKERS",
+    "CATEGORY_HATCHES",
+    "CATEGORY_LINES",
     "HONEYMOON",
     "house_style",
     "line_chart",
@@ -65,6 +68,10 @@ OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 
 #: One colour per country, the same in every lesson.
 COUNTRY_COLORS = {"China": "#D55E00", "USSR": "#CC79A7", "UK": "#0072B2", "USA": "#009E73"}
+
+#: One marker per country, so that lines differ by shape as well as by colour.
+COUNTRY_MARKERS = {"China": "o", "USSR": "s", "UK": "^", "USA": "D"}
+_MARKER_CYCLE = ["o", "s", "^", "D", "v", "P"]
 
 #: One colour per timeline category.
 CATEGORY_COLORS = {
@@ -431,10 +438,11 @@ def line_chart(
     groups = [(None, df)] if by is None else list(df.groupby(by, sort=False))
     summary = []
     unit = ylabel or df.attrs.get("units", {}).get(y, "")
-    for key, part in groups:
+    for n, (key, part) in enumerate(groups):
         part = part.sort_values(x)
         label = None if key is None else str(key)
-        ax.plot(part[x].astype(float), part[y].astype(float), marker=marker, ms=3, lw=1.6, label=label, color=colors.get(label) if label else None)
+        shape = marker if label is None else COUNTRY_MARKERS.get(label, _MARKER_CYCLE[n % len(_MARKER_CYCLE)])
+        ax.plot(part[x].astype(float), part[y].astype(float), marker=shape, ms=4, lw=1.6, label=label, color=colors.get(label) if label else None)
         first, last = part.iloc[0], part.iloc[-1]
         who = f"{label}: " if label else ""
         summary.append(f"{who}{_fmt(float(first[y]))} in {int(first[x])} to {_fmt(float(last[y]))} in {int(last[x])}")
@@ -524,6 +532,9 @@ def timeline(
         shade_period(ax, shade[0], shade[1], shade[2] if len(shade) > 2 else None)
     ax.set_yticks(range(len(lanes)), [c.replace("_", " ") for c in lanes])
     ax.grid(axis="y", alpha=0)
+    locator = matplotlib.dates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(locator, show_offset=False, formats=["%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M", "%S.%f"]))
     span = f"{lo.year}–{hi.year}" if lo.year != hi.year else str(lo.year)
     ax.set_title(title or f"Timeline, {span}")
     counts = df["category"].value_counts()

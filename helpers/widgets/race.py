@@ -59,7 +59,7 @@ def race_figure(output: pd.DataFrame, pair: str, pledge_year: int, deadline: int
     first, final = race.first_year_ahead(a, b), race.stays_ahead_from(a, b)
     ax = plots.new_axes(ax)
     for name in (leader, chaser):
-        ax.plot(table.index, table[name] / MT, marker="o", ms=3, lw=1.6, color=plots.COUNTRY_COLORS[name], label=name)
+        ax.plot(table.index, table[name] / MT, marker=plots.COUNTRY_MARKERS[name], ms=4, lw=1.6, color=plots.COUNTRY_COLORS[name], label=name)
     ax.axvspan(pledge_year, deadline, color="#999999", alpha=0.12, lw=0)
     ax.axvline(pledge_year, color="#444444", lw=1, ls="--")
     ax.axvline(deadline, color="#444444", lw=1, ls="--")
@@ -179,7 +179,7 @@ def projection_figure(projection: Projection, output: pd.DataFrame, ax: Axes | N
     ax = plots.new_axes(ax)
     for name in (p.leader, p.chaser):
         colour = plots.COUNTRY_COLORS[name]
-        ax.plot(table.index, table[name] / MT, lw=1.6, color=colour, label=f"{name}, actual")
+        ax.plot(table.index, table[name] / MT, lw=1.6, color=colour, marker=plots.COUNTRY_MARKERS[name], ms=3, markevery=5, label=f"{name}, actual")
         ax.plot(p.paths.index, p.paths[name] / MT, lw=1.4, ls="--", color=colour, label=f"{name}, projected")
     _log_axis(ax)
     if p.deadline is not None:
