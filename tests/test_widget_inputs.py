@@ -124,3 +124,14 @@ def test_a_figure_given_an_odd_argument_draws_or_refuses_clearly(case):
     finally:
         sweep.close_figures()
     assert problem is None, f"{variant!r}: {problem}"
+
+
+@pytest.mark.parametrize("make, args", [
+    (wr.race_explorer, ("industrial_output",)), (timeline_explorer, (None,)), (wc.debate_explorer, ("debates",)),
+    (wh.honeymoon_explorer, (None,)), (ws.month_stepper, ("events", "china_grain_output", "industrial_output")),
+], ids=lambda v: getattr(v, "__name__", None) or "args")
+def test_an_explorer_given_a_name_or_none_for_a_table_says_what_to_pass(make, args):
+    from helpers.analysis import AnalysisError
+
+    with pytest.raises(AnalysisError, match=r"needs (the table itself|a table|a dict of tables)"):
+        make(*args)
