@@ -10,7 +10,7 @@ PORT   ?= 8888
 # pytest-xdist workers; the cells of one notebook stay on one worker (--dist loadfile)
 JOBS   ?= 2
 
-.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course grade hub hub-setup hub-stop clean-venv
+.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course grade hub hub-setup hub-stop binder bench-hub clean-venv
 
 help:
 	@echo "make lab       set up and open the lessons in JupyterLab"
@@ -24,6 +24,8 @@ help:
 	@echo "make course    teachers: write the nbgrader course folder (course/) from course.toml and the teacher editions"
 	@echo "make link HUB=https://hub.example.edu REPO=https://github.com/ORG/CLASS-REPO [BRANCH=main]   the class copy's nbgitpuller link"
 	@echo "make hub       teachers (as root): a trial JupyterHub on 127.0.0.1:8000 [HUB_PORT=8000 STUDENTS=3]; make hub-stop stops it"
+	@echo "make bench-hub teachers (as root): how many students this machine holds (N = 1, 5, 10, 20 on the trial hub)"
+	@echo "make binder    maintainers: write .binder/requirements.txt (Binder's and conda's pins) from constraints.txt"
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "These lessons need Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -96,6 +98,14 @@ hub: hub-setup
 
 hub-stop:
 	@$(PY) -m hub stop
+
+# capacity: N students at once on the trial hub, each running lesson 01 (as root; writes bench/capacity.json)
+bench-hub: hub-setup
+	$(PY) bench/capacity.py $(ARGS)
+
+# Binder's and conda's pins (.binder/requirements.txt) from constraints.txt; rerun after changing the pins
+binder: setup-class
+	$(PY) -m hub.pins
 
 clean-venv:
 	rm -rf $(VENV)

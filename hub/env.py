@@ -27,6 +27,7 @@ HUB = ROOT / "hub"
 DEFAULT_VENV = ROOT / ".hub" / "venv"
 PROXY = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
 STAMP = ".sino-soviet-hub-env"
+LAYOUT = 1  # raise when setup_venv writes something new into the environment
 # nbgrader's extensions a student needs (the Assignments panel, Validate); the teacher's ones are disabled
 TEACHER_LAB_EXTENSIONS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list"]
 TEACHER_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
@@ -73,7 +74,7 @@ def student_python() -> str:
 
 
 def _digest() -> str:
-    text = json.dumps([requirements(), (ROOT / "constraints.txt").read_text(encoding="utf-8"), (HUB / "env.py").read_text(encoding="utf-8")])
+    text = json.dumps([requirements(), (ROOT / "constraints.txt").read_text(encoding="utf-8"), TEACHER_LAB_EXTENSIONS, TEACHER_SERVER_EXTENSIONS, LAYOUT])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -139,6 +140,11 @@ def setup_proxy(log=print) -> Path:
     npm = shutil.which("npm")
     if not npm:
         raise SetupError("The hub's proxy is the npm package configurable-http-proxy, and npm is not installed. Install Node.js and npm (Debian: `apt-get install nodejs npm`), then run `make hub-setup` again.")
+    node = shutil.which("node") or shutil.which("nodejs")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip() if node else ""
+    major = int(version.lstrip("v").split(".")[0]) if version[1:2].isdigit() else 0
+    if major < 20:
+        raise SetupError(f"configurable-http-proxy 5.3 needs Node.js 20 or newer; this machine has {version or 'no node'}. Install a newer Node.js (e.g. from NodeSource), then run `make hub-setup` again.")
     log("installing configurable-http-proxy (hub/package-lock.json) into hub/node_modules")
     _run([npm, "ci", "--no-audit", "--no-fund", "--prefix", str(HUB)], "npm ci (configurable-http-proxy)", env=dict(os.environ, npm_config_update_notifier="false"))
     if not PROXY.exists():

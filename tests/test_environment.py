@@ -1,4 +1,4 @@
-"""The set-up files agree with each other: pyproject.toml, environment.yml, constraints.txt, .ci/run."""
+"""The set-up files agree with each other: pyproject.toml, environment.yml, constraints.txt, .ci/run (and .binder/: tests/test_deploy.py)."""
 
 from __future__ import annotations
 
@@ -42,13 +42,12 @@ def _conda_dependencies() -> tuple[dict[str, str], list[str]]:
     return conda, pip
 
 
-def test_environment_yml_names_the_same_dependencies_as_pyproject():
-    runtime = {_name(r): r.replace(" ", "") for r in _pyproject()["project"]["dependencies"]}
+def test_environment_yml_installs_the_binder_pins_and_the_package():
+    """conda installs Python and pip only; every package comes from .binder/requirements.txt, which
+    tests/test_deploy.py checks against pyproject.toml and constraints.txt."""
     conda, pip = _conda_dependencies()
-    conda.pop("python")
-    conda.pop("pip")
-    assert {k: v.replace(" ", "") for k, v in conda.items()} == runtime
-    assert pip == ["-e ."], "environment.yml installs the helpers package itself (editable) for Binder"
+    assert set(conda) == {"python", "pip"}, "environment.yml installs packages through the pinned .binder/requirements.txt only"
+    assert pip == ["-r .binder/requirements.txt", "-e ."], "environment.yml installs the pins, then the helpers package itself (editable)"
 
 
 def test_python_versions_agree():
