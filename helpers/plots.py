@@ -500,6 +500,10 @@ def timeline(
     # label rows around each lane (points from the dot): two above, two below; labels that fit in none are left out
     offsets = [(0, 5, "bottom"), (0, -5, "top"), (0, 16, "bottom"), (0, -16, "top")]
     fig = ax.figure
+    names = [c.replace("_", " ") for c in lanes]
+    # room on the left for the longest lane name, also where the figure is not cropped to its contents (explorers)
+    left = (max(text_width(n, TYPE_SCALE["small"]) for n in names) / 72 + 0.25) / fig.get_figwidth()
+    fig.subplots_adjust(left=max(left, fig.subplotpars.left), right=0.97)
     bbox = ax.get_position()
     width_pt = fig.get_figwidth() * bbox.width * 72
     x0, x1 = (matplotlib.dates.date2num(t) for t in (lo - pd.Timedelta(days=30), hi + pd.Timedelta(days=30)))
@@ -530,7 +534,7 @@ def timeline(
                             ha="right" if flush[i] else "left", va=va, color="#222222")
     if shade:
         shade_period(ax, shade[0], shade[1], shade[2] if len(shade) > 2 else None)
-    ax.set_yticks(range(len(lanes)), [c.replace("_", " ") for c in lanes])
+    ax.set_yticks(range(len(lanes)), names)
     ax.grid(axis="y", alpha=0)
     locator = matplotlib.dates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)

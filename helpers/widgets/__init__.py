@@ -202,7 +202,7 @@ def explorer_factory(make: Callable[..., Explorer]) -> Callable[..., Explorer]:
 @explorer_factory
 def timeline_explorer(events: pd.DataFrame, start: int = 1949, end: int = 1960) -> Explorer:
     """Pick a range of years and the categories to show; see the timeline and the counts."""
-    years = W.IntRangeSlider(value=(start, end), min=int(events["date"].dt.year.min()), max=int(events["date"].dt.year.max()), description="Years", continuous_update=False)
+    years = W.IntRangeSlider(value=(start, end), min=int(events["date"].dt.year.min()), max=int(events["date"].dt.year.max()), description="Years", continuous_update=False, layout=W.Layout(width="460px"))
     cats = [c for c in plots.CATEGORY_COLORS if c in set(events["category"])]
     bare = pd.DataFrame(events)[["date", "category"]]  # for the counts: no metadata to copy at every step
     bare.attrs = {}
