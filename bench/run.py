@@ -5,7 +5,8 @@ Not a test: nothing here asserts a target. Read the figures against the targets 
 Measured (median and max of ``--runs`` runs unless said otherwise):
 
 - each lesson and edition: wall time to execute from a fresh kernel (kernel start included) and
-  the kernel's peak resident memory (VmHWM from /proc);
+  the kernel's peak resident memory (VmHWM from /proc), and its time as a ratio to the *floor*, a
+  notebook that only imports the lesson stack, run the same way in the same run;
 - ``import helpers`` and ``from helpers import data, plots, widgets`` in a fresh interpreter;
 - loading every dataset, validation included, in a fresh interpreter (cold cache);
 - each lesson's main widget: control change -> redrawn output, median and 95th percentile over 50 changes;
@@ -58,13 +59,21 @@ def _peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-def notebook_run(path: Path) -> tuple[float, float | None]:
-    """Execute ``path`` in a fresh kernel; return (seconds including kernel start, peak kernel RSS in MB)."""
+FLOOR = (
+    "import matplotlib, pandas, ipywidgets\n"
+    "from helpers import analysis, data, plots, widgets\n"
+    "from helpers.exercises import check\n"
+    "plots.house_style()"
+)
+
+
+def notebook_run(path: Path, cwd: Path | None = None) -> tuple[float, float | None]:
+    """Execute ``path`` in a fresh kernel (in ``cwd``, default its folder); return (seconds including kernel start, peak kernel RSS in MB)."""
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, store_widget_state=True)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd or path.parent)}}, store_widget_state=True)
     start = time.perf_counter()
     with client.setup_kernel():
         pid = client.km.provisioner.process.pid if getattr(client.km, "provisioner", None) else None
@@ -178,6 +187,20 @@ def main() -> int:
         ("load every dataset (incl. validation, cold cache)", f"{results['load_every_dataset']['median']:.3f}", f"{results['load_every_dataset']['max']:.3f}"),
     ]
 
+    # the floor: a notebook that only imports the lesson stack (each lesson's set-up cell), run the same way;
+    # every lesson is also reported as a ratio to it, which a slower or busier machine leaves about the same
+    with tempfile.TemporaryDirectory() as tmp:
+        import nbformat
+
+        floor_path = Path(tmp) / "floor.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR)]), floor_path)
+        floor_runs = [notebook_run(floor_path, cwd=ROOT / "notebooks") for _ in range(args.runs)]
+    floor_secs = [r[0] for r in floor_runs]
+    floor_peaks = [r[1] for r in floor_runs if r[1] is not None]
+    results["floor_notebook"] = {"code": FLOOR, "seconds": _stats(floor_secs), "peak_kernel_rss_mb": max(floor_peaks) if floor_peaks else None}
+    floor = results["floor_notebook"]["seconds"]["median"]
+    rows.append(("floor: a notebook that only imports the lesson stack", f"{floor:.2f}", f"{max(floor_secs):.2f}  peak {results['floor_notebook']['peak_kernel_rss_mb'] or 0:.0f} MB"))
+
     results["notebooks"] = {}
     for edition, folder in (("teacher", ROOT / "notebooks"), ("student", ROOT / "notebooks" / "student")):
         for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
@@ -185,8 +208,10 @@ def main() -> int:
             secs = [r[0] for r in runs]
             peaks = [r[1] for r in runs if r[1] is not None]
             entry = {"seconds": _stats(secs), "peak_kernel_rss_mb": max(peaks) if peaks else None}
+            entry["ratio_to_floor"] = entry["seconds"]["median"] / floor
             results["notebooks"][f"{edition}/{path.name}"] = entry
-            rows.append((f"execute {edition}/{path.stem} (kernel start incl.)", f"{entry['seconds']['median']:.2f}", f"{entry['seconds']['max']:.2f}  peak {entry['peak_kernel_rss_mb'] or 0:.0f} MB"))
+            rows.append((f"execute {edition}/{path.stem} (kernel start incl.)", f"{entry['seconds']['median']:.2f}",
+                         f"{entry['seconds']['max']:.2f}  peak {entry['peak_kernel_rss_mb'] or 0:.0f} MB  {entry['ratio_to_floor']:.1f}x floor"))
 
     results["widgets"] = {}
     for lesson, (setup, change) in WIDGETS.items():
