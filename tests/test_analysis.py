@@ -56,6 +56,7 @@ def test_overtake_closed_form_matches_a_year_by_year_count():
     while a * (1 + g) ** years <= b * (1 + h) ** years:
         years += 1
     assert years_to_overtake(a, g, b, h, start_year=1957) == Overtake(years, 1957 + years, f"overtakes after {years} years")
+    assert years_to_overtake(10, 1.0, 15, 0.0).reason == "overtakes after 1 year"
 
 
 def test_overtake_already_ahead():

@@ -147,3 +147,25 @@ def test_any_text_is_read_as_a_month_or_refused(text):
         assert "month" in str(err)
         return
     assert isinstance(month, pd.Period) and month.freqstr == "M"
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.floats(0.1, 1e5), st.floats(0.1, 1e5), st.floats(-0.5, 1.0), st.floats(-0.5, 1.0))
+def test_the_closed_form_overtaking_year_is_the_year_by_year_count(a, b, g, h):
+    """No silent wrong year: the formula agrees with counting year by year, whatever the outputs and rates."""
+    from hypothesis import assume
+
+    result = years_to_overtake(a, g, b, h, horizon=200)
+    if a > b:
+        assert result.years == 0
+        return
+    if g <= h:
+        assert result.years is None and result.reason.startswith("never")
+        return
+    t = math.log(b / a) / (math.log1p(g) - math.log1p(h))
+    assume(abs(t - round(t)) > 1e-6)  # an exact tie is decided by rounding, either way
+    years = next((n for n in range(0, 202) if a * (1 + g) ** n > b * (1 + h) ** n), None)
+    if years is None or years > 200:
+        assert result.years is None and result.reason.startswith("not within 200 years")
+    else:
+        assert result.years == years

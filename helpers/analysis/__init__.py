@@ -452,7 +452,7 @@ def years_to_overtake(
     years = math.floor(t) + 1  # first whole year strictly ahead
     if years > horizon:
         return Overtake(None, None, f"not within {horizon} years (it would take about {years})")
-    return Overtake(years, None if start_year is None else start_year + years, f"overtakes after {years} years")
+    return Overtake(years, None if start_year is None else start_year + years, f"overtakes after {years} year{'' if years == 1 else 's'}")
 
 
 def series_between(df: pd.DataFrame, start: int, end: int, year: str = "year") -> pd.DataFrame:
