@@ -147,7 +147,10 @@ class Explorer:
     def update(self) -> str:
         """Redraw from the current control values; never raises for a value the analysis refuses."""
         try:
-            self.ax, self.summary = self._render(**self.values())
+            ax, summary = self._render(**self.values())
+            if ax is None and not summary:  # the render had nothing to show (a control moved by another's change)
+                return self.summary
+            self.ax, self.summary = ax, summary
             self.message.value = ""
         except (AnalysisError, ValueError) as err:
             self.ax, self.summary = None, f"Cannot show this: {err}"
