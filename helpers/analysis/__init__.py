@@ -449,6 +449,9 @@ def years_to_overtake(
         why = "grows no faster than" if speed == 0 else "grows more slowly than"
         return Overtake(None, None, f"never: the chaser {why} the leader, so the gap never closes")
     t = ratio / speed
+    if not math.isfinite(t) or t >= horizon:  # a gap closing so slowly that the count overflows
+        about = f" (it would take about {math.floor(t) + 1})" if math.isfinite(t) and t < 1e9 else ""
+        return Overtake(None, None, f"not within {horizon} years{about}")
     years = math.floor(t) + 1  # first whole year strictly ahead
     if years > horizon:
         return Overtake(None, None, f"not within {horizon} years (it would take about {years})")
