@@ -161,8 +161,12 @@ def _marker_problem(line: str) -> str | None:
             "(or reword the comment if it is not a marker).")
 
 
-def strip_solutions(source: str, where: str) -> tuple[str, list[str]]:
-    """Replace every ``# BEGIN SOLUTION`` ... ``# END SOLUTION`` region; return new source and removed lines."""
+def strip_solutions(source: str, where: str, replace=None) -> tuple[str, list[str]]:
+    """Replace every ``# BEGIN SOLUTION`` ... ``# END SOLUTION`` region; return new source and removed lines.
+
+    ``replace(region_lines, indent)`` gives the lines that stand in for a region (default: the placeholder).
+    """
+    replace = replace or _placeholder
     out: list[str] = []
     removed: list[str] = []
     region: list[str] | None = None
@@ -179,7 +183,7 @@ def strip_solutions(source: str, where: str) -> tuple[str, list[str]]:
         elif END.match(line):
             if region is None:
                 raise EditionError(f"{where}: line {number} closes a solution that was never opened.")
-            out.extend(_placeholder(region, indent))
+            out.extend(replace(region, indent))
             removed.extend(region)
             region = None
         elif region is not None:

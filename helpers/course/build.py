@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.course.config import Assignment, Course
-from helpers.editions import BEGIN, END, SOLUTION_TAG, TEACHER_TAG, _placeholder, strip_solutions
+from helpers.editions import SOLUTION_TAG, TEACHER_TAG, _placeholder, strip_solutions
 from helpers.exercises import _bank
 
 MANIFEST = ".course-build.json"
@@ -85,27 +85,9 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _solution_source(source: str, where: str) -> str:
-    """An answer cell's source with nbgrader's markers and our placeholder line(s) before the region."""
-    out: list[str] = []
-    region: list[str] | None = None
-    for line in source.splitlines():
-        if BEGIN.match(line):
-            region = []
-            indent = line[: len(line) - len(line.lstrip())]
-        elif END.match(line) and region is not None:
-            out.extend(_placeholder(region, indent))
-            out.append(f"{indent}### BEGIN SOLUTION")
-            out.extend(region)
-            out.append(f"{indent}### END SOLUTION")
-            region = None
-        elif region is not None:
-            region.append(line)
-        else:
-            out.append(line)
-    if region is not None:
-        raise CourseBuildError(f"{where}: a # BEGIN SOLUTION is never closed.")
-    return "\n".join(out)
+def _nbgrader_region(region: list[str], indent: str) -> list[str]:
+    """Our placeholder line(s), then the solution inside nbgrader's markers (nbgrader replaces it with its stub)."""
+    return [*_placeholder(region, indent), f"{indent}### BEGIN SOLUTION", *region, f"{indent}### END SOLUTION"]
 
 
 def _hidden_test(qid: str, answer_names: list[str], spec: dict) -> str:
@@ -162,14 +144,15 @@ def assignment_notebook(assignment: Assignment, course: Course) -> nbformat.Note
                 cells.append(cell)
             continue
         if exercise and code_points is not None and index in exercise.answers:
-            cell.source = _solution_source(cell.source, where)
+            cell.source, _ = strip_solutions(cell.source, where, replace=_nbgrader_region)
             cell.metadata["tags"] = [t for t in tags if t != SOLUTION_TAG]
             _meta(cell, solution=True, grade_id=f"answer_{key}_{index}")
         elif exercise and code_points is not None and index == exercise.check:
             names = []
             for answer_index in exercise.answers:
-                names += [line.split("=", 1)[0].strip() for line in _placeholder(
-                    _answer_region(teacher.cells[answer_index].source), "") if "=" in line]
+                answer_source = teacher.cells[answer_index].source
+                region = strip_solutions(answer_source, where)[1] or answer_source.splitlines()
+                names += [line.split("=", 1)[0].strip() for line in _placeholder(region, "") if "=" in line]
             visible = cell.source if course.self_checks != "off" else "# This exercise is graded: your teacher's tests run here when your work is marked."
             if qid not in bank:
                 raise CourseBuildError(f"{where}: exercise {qid} has no entry in the answer bank, so it cannot be graded.")
@@ -187,18 +170,6 @@ def assignment_notebook(assignment: Assignment, course: Course) -> nbformat.Note
         cells.append(cell)
     nb.cells = cells
     return nb
-
-
-def _answer_region(source: str) -> list[str]:
-    lines, inside = [], False
-    for line in source.splitlines():
-        if BEGIN.match(line):
-            inside = True
-        elif END.match(line):
-            inside = False
-        elif inside:
-            lines.append(line)
-    return lines or source.splitlines()
 
 
 def _write(path: Path, text: str, manifest: dict, root: Path, force: bool, log) -> None:
