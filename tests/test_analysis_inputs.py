@@ -173,3 +173,19 @@ def test_the_closed_form_overtaking_year_is_the_year_by_year_count(a, b, g, h):
         assert result.years is None and result.reason.startswith("not within 200 years")
     else:
         assert result.years == years
+
+
+NUMERIC = [c for c in RIGHT if c.func.__name__ in ("cagr", "required_growth", "years_to_overtake", "percent_change", "tons_to", "spread")]
+any_number = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**20, 10**20), st.sampled_from([0, -0.0, 1e-320, 1e308]))
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(st.sampled_from(NUMERIC), st.data())
+def test_any_number_gives_a_finite_result_or_a_clear_refusal(call, data):
+    """Arithmetic never hands back NaN or infinity as if it were an answer, and never overflows into a traceback."""
+    args = [data.draw(any_number) if isinstance(a, (int, float)) and not isinstance(a, bool) else a for a in call.args]
+    status, result = sweep.outcome(sweep.Call(call.func, tuple(args), call.kwargs))
+    assert status != "raw", f"{call.func.__name__}{tuple(args)}: {result}"
+    if status == "ok":
+        values = [v for v in (result if isinstance(result, tuple) else (result,)) if isinstance(v, float)]
+        assert all(math.isfinite(v) for v in values), f"{call.func.__name__}{tuple(args)} = {result}"

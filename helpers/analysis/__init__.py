@@ -219,6 +219,14 @@ def _columns_missing(tables: dict, err: KeyError) -> tuple[str, object] | None:
     return None
 
 
+def _short_args(bound: inspect.BoundArguments) -> str:
+    parts = []
+    for name, value in bound.arguments.items():
+        text = f"a {type(value).__name__}" if isinstance(value, (pd.DataFrame, pd.Series, dict, list)) else repr(value)
+        parts.append(f"{name}={text if len(text) < 30 else text[:27] + '...'}")
+    return ", ".join(parts)
+
+
 def guarded(func):
     """``func`` with its arguments checked: each bad one raises an :class:`AnalysisError` saying what was
     expected and what was given (a table's name instead of the table, None, a column for a table, a year as
@@ -240,9 +248,16 @@ def guarded(func):
             if name in bound.arguments:
                 bound.arguments[name] = check(func.__name__, name, bound.arguments[name], optional)
         try:
-            return func(*bound.args, **bound.kwargs)
+            result = func(*bound.args, **bound.kwargs)
+            if isinstance(result, float) and not math.isfinite(result):
+                raise AnalysisError(f"{func.__name__}() came to {result} with these figures ({_short_args(bound)}): a figure is missing, "
+                                    "zero where it divides, or far too large to be right.")
+            return result
         except AnalysisError:
             raise
+        except (OverflowError, ZeroDivisionError):
+            raise AnalysisError(f"{func.__name__}() cannot compute with these figures ({_short_args(bound)}): "
+                                "a figure is zero where it divides, or far too large to be right.") from None
         except Exception as err:
             given = {n: bound.arguments.get(n) for n in tables}
             found = _columns_missing(given, err) if isinstance(err, KeyError) else None
