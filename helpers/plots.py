@@ -331,6 +331,9 @@ def show(ax: Axes) -> None:
     plt.close(ax.figure)
 
 
+_TABLES = [0]
+
+
 def table(frame: pd.DataFrame | pd.Series, *, index: bool = True, caption: str | None = None, max_colwidth: int | None = None) -> None:
     """Display a table as a table: compact HTML with each column's unit in its header, and the same
     values as plain text (which nbval compares). ``max_colwidth`` shortens long text in both.
@@ -352,7 +355,12 @@ def table(frame: pd.DataFrame | pd.Series, *, index: bool = True, caption: str |
     page = labelled.to_html(index=index, border=0, na_rep="–", classes="lesson-table", escape=True)
     if caption:
         page = page.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1)
-    label = html.escape(caption or "table of " + ", ".join(map(str, shown.columns[:4])) + (", …" if len(shown.columns) > 4 else ""), quote=True)
+    _TABLES[0] += 1  # numbered in the order shown, so that every table's region has its own name
+    label = html.escape(f"Table {_TABLES[0]}: " + (caption or ", ".join(map(str, shown.columns[:4])) + (", …" if len(shown.columns) > 4 else "")), quote=True)
+    # the index column's empty corner: a name that screen readers read and the eye does not see
+    hidden = "position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);border:0"
+    corner = html.escape(str(shown.index.name or "row"))
+    page = page.replace("<th></th>", f'<th><span class="visually-hidden" style="{hidden}">{corner}</span></th>')
     # a scrollable region a keyboard can reach (tabindex) and a screen reader can name (role, aria-label)
     wrap = f'<div class="lesson-table-wrap" role="region" aria-label="{label}" tabindex="0" style="overflow-x:auto;font-size:0.9em">'
     data = {"text/html": f"{wrap}{page}</div>", "text/plain": text}
