@@ -377,7 +377,10 @@ def _date_from_text(value: str) -> str:
     if month:
         raise _Refused(f"{value!r} names a month; the answer is one day in it. {_DATE_EXAMPLE}")
     words = _MONTH_WORD.findall(text.casefold())
-    if words and any(n.startswith(w[:3]) for w in words for n in _MONTHS) and re.search(r"(?<!\d)\d{1,2}(?!\d)", text):
+    named = words and any(n.startswith(w[:3]) for w in words for n in _MONTHS) and re.search(r"(?<!\d)\d{1,2}(?!\d)", text)
+    if named and not re.search(r"(?<!\d)\d{4}(?!\d)", text):
+        raise _Refused(f"{value!r} gives no year; write the date in full, e.g. '18 November 1957'.")
+    if named:
         import pandas as pd
 
         try:

@@ -301,6 +301,8 @@ def test_the_cases_named_in_the_issue(bank):
     put(bank, "1.10", 2, "integer")
     refused = judged(1.10, 1, bank)  # 1.10 without quotes is 1.1: never silently check exercise 1.1
     assert refused.correct is None and "1.1, a different exercise" in refused
+    assert "gives no year" in judged("8.34", "Oct 12", bank)  # never completed with the current year
+    assert exercises._norm_item("May 1", 2) == "t:may 1"  # nor inside a list
     assert judged("8.30", [], bank).startswith("Exercise 8.30: the answer is empty")
     assert judged("8.30", pd.Series([], dtype="string"), bank).startswith("Exercise 8.30: the answer is empty")
 
