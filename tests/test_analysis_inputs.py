@@ -189,3 +189,8 @@ def test_any_number_gives_a_finite_result_or_a_clear_refusal(call, data):
     if status == "ok":
         values = [v for v in (result if isinstance(result, tuple) else (result,)) if isinstance(v, float)]
         assert all(math.isfinite(v) for v in values), f"{call.func.__name__}{tuple(args)} = {result}"
+
+
+def test_a_date_without_a_year_is_refused_not_given_this_year():
+    with pytest.raises(AnalysisError, match="gives no year"):
+        read_date("Oct 12")
