@@ -357,12 +357,12 @@ def read_date(value, what: str = "The date", *, end: bool = False, day_only: boo
                 text = f"{m[3]}-{b if a > 12 or a == b else a:02d}-{a if a > 12 or a == b else b:02d}"
             elif re.fullmatch(r"[\d\s./-]+", text) and not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
                 raise AnalysisError(f"Could not read {value!r} as a date without guessing; {example}.")
-            if not re.search(r"(?<!\d)\d{4}(?!\d)", text):
-                raise AnalysisError(f"{value!r} gives no year, and a date needs one; {example}.")
             try:
                 stamp = pd.Timestamp(text)
             except (TypeError, ValueError, OverflowError):
                 raise AnalysisError(f"Could not read {value!r} as a date; {example}.") from None
+            if not re.search(r"(?<!\d)\d{4}(?!\d)", text):
+                raise AnalysisError(f"{value!r} gives no year, and a date needs one; {example}.")
             if pd.isna(stamp):
                 raise AnalysisError(f"{what} is missing; {example}.")
             return stamp
