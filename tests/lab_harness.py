@@ -221,9 +221,12 @@ def axe_source() -> str:
     return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
 
 
-def run_axe(page) -> list[dict]:
-    """axe-core's violations on the page loaded in ``page`` (WCAG 2.x A and AA rules and best practices)."""
-    page.add_script_tag(content=axe_source())
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+def run_axe(page, rules: list[str] | None = None) -> list[dict]:
+    """axe-core's violations on the page loaded in ``page`` (all its rules: WCAG 2.x A and AA and best
+    practices; or only ``rules``, e.g. ``["color-contrast"]``)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source())
+    options = {"resultTypes": ["violations"], **({"runOnly": rules} if rules else {})}
+    result = page.evaluate("async (options) => await axe.run(document, options)", options)
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
              "example": v["nodes"][0]["html"][:160] if v["nodes"] else ""} for v in result["violations"]]

@@ -5,7 +5,7 @@ with its title, figures (with alt text and a caption) and tables; search; conten
 links; launch links to Binder and to the JupyterHub (nbgitpuller); still images with a note where
 the lessons have explorers; a print stylesheet; and no asset loaded from another site. Then, in
 Debian's Chromium through Playwright, axe-core (the copy shipped in the PyPI package
-axe-playwright-python) checks every page in the light and the dark theme: no serious or critical
+axe-playwright-python) checks every page (every rule in the light theme, colour contrast in the dark one): no serious or critical
 violation; the rest are printed (and written to tests/screenshots/axe-site.json).
 """
 
@@ -142,7 +142,8 @@ def test_every_site_page_has_no_serious_or_critical_accessibility_violation(site
                     # no colour transitions: axe must see the theme's final colours, not a blend on the way
                     page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
                     page.evaluate(f"() => {{ document.documentElement.dataset.theme = '{theme}'; document.documentElement.dataset.mode = '{theme}'; }}")
-                    report.setdefault(name, {})[theme] = run_axe(page)
+                    # every rule in the light theme; in the dark one, the rule a theme can break: contrast
+                    report.setdefault(name, {})[theme] = run_axe(page, None if theme == "light" else ["color-contrast"])
         finally:
             browser.close()
     SHOTS.mkdir(parents=True, exist_ok=True)
