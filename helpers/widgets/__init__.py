@@ -99,8 +99,9 @@ class Explorer:
         *,
         show_summary: bool = False,
     ):
-        """``render(**values)`` returns ``(axes or None, summary)``; ``show_summary`` also prints the
-        summary under the figure's description (for explorers whose summary lists the numbers shown)."""
+        """``render(**values)`` returns ``(axes or None, summary)``. The output shows the figure (an HTML
+        ``<figure>`` with alt text and a source line), then the summary. ``show_summary`` is kept for
+        callers written before the summary was always shown; it changes nothing."""
         self.controls = controls
         self.show_summary = show_summary
         self._render = render
