@@ -145,6 +145,12 @@ def variants(call: Call) -> list[tuple[Call, str]]:
             changed = signature.bind(*call.args, **call.kwargs)
             changed.arguments[name] = odd
             out.append((Call(call.func, changed.args, changed.kwargs, f"{name}: {kind}"), kind))
+    # a range given back to front
+    for lo, hi in (("start", "end"), ("start_year", "deadline"), ("pledge_year", "deadline")):
+        if lo in bound.arguments and hi in bound.arguments and bound.arguments[lo] != bound.arguments[hi]:
+            swapped = signature.bind(*call.args, **call.kwargs)
+            swapped.arguments[lo], swapped.arguments[hi] = bound.arguments[hi], bound.arguments[lo]
+            out.append((Call(call.func, swapped.args, swapped.kwargs, f"{lo}/{hi}: a reversed range"), "a reversed range"))
     # a required argument left out
     required = [n for n, p in inspect.signature(call.func).parameters.items() if p.default is p.empty and p.kind == p.POSITIONAL_OR_KEYWORD]
     if required:
@@ -222,7 +228,7 @@ EQUIVALENT = {"a one-column table", "a year as text", "a year as a float", "a nu
 #: Kinds that can only be wrong: a result means a silent wrong answer.
 NEVER_OK = {"None", "the wrong table", "a table's name instead of the table", "a column instead of the table", "a table instead of a column",
             "a name instead of the series", "half a year", "a boolean", "a rate in percent", "a fall of 200%", "a word", "a number instead of text",
-            "missing argument", "numbers as text", "NaN", "infinite", "a dict", "a small number"}
+            "missing argument", "numbers as text", "NaN", "infinite", "a dict", "a small number", "a reversed range"}
 
 
 def judge(call: Call, kind: str, right: Any) -> str | None:

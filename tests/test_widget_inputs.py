@@ -135,3 +135,12 @@ def test_an_explorer_given_a_name_or_none_for_a_table_says_what_to_pass(make, ar
 
     with pytest.raises(AnalysisError, match=r"needs (the table itself|a table|a dict of tables)"):
         make(*args)
+
+
+def test_a_figure_given_a_range_back_to_front_is_refused():
+    from helpers.analysis import AnalysisError
+
+    with pytest.raises(AnalysisError, match=r"race_figure\(\): the pledge year 1972 comes after the deadline 1957"):
+        wr.race_figure(data.load("industrial_output"), "China-UK", 1972, 1957)  # drew a figure without a word before
+    with pytest.raises(AnalysisError, match=r"chronology_figure\(\): the start 1957-12-31 comes after the end 1957-06-01"):
+        wc.chronology_figure(data.load("events"), "1957-12-31", "1957-06-01")

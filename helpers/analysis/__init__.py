@@ -172,7 +172,8 @@ def _names_arg(func: str, name: str, value, optional: bool):
 
 
 _YEAR_NAMES = {"start", "end", "year", "start_year", "deadline", "since", "end_year"}
-_COUNT_NAMES = {"width", "horizon"}  # sizes: a zero or negative one is a slip
+_COUNT_NAMES = {"width", "horizon"}
+_RANGES = (("start", "end"), ("pledge_year", "deadline"), ("start_year", "end_year"))  # pairs that must run forwards  # sizes: a zero or negative one is a slip
 #: Arguments typed as text that also take a date or a year (the honeymoon's date ranges): the function reads them.
 _DATE_NAMES = {"start", "end", "date", "end_date"}
 _CHECKERS = {"pd.DataFrame": _table_arg, "pd.Series": _series_arg, "int": _int_arg, "float": _float_arg, "str": _text_arg, "bool": _bool_arg}
@@ -227,6 +228,15 @@ def _short_args(bound: inspect.BoundArguments) -> str:
     return ", ".join(parts)
 
 
+def _reversed(func: str, bound: inspect.BoundArguments, checks: dict) -> str | None:
+    """The message for a (start, end) pair given back to front, or None."""
+    for lo, hi in _RANGES:
+        first, last = bound.arguments.get(lo), bound.arguments.get(hi)
+        if lo in checks and hi in checks and first is not None and last is not None and type(first) is type(last) and first > last:
+            return f"{func}(): the {lo.replace('_', ' ')} {first} comes after the {hi.replace('_', ' ')} {last}; give the earlier one first."
+    return None
+
+
 def guarded(func):
     """``func`` with its arguments checked: each bad one raises an :class:`AnalysisError` saying what was
     expected and what was given (a table's name instead of the table, None, a column for a table, a year as
@@ -248,7 +258,19 @@ def guarded(func):
             if name in bound.arguments:
                 bound.arguments[name] = check(func.__name__, name, bound.arguments[name], optional)
         try:
-            result = func(*bound.args, **bound.kwargs)
+            try:
+                result = func(*bound.args, **bound.kwargs)
+            except ValueError as err:
+                if not isinstance(err, AnalysisError) and _reversed(func.__name__, bound, checks):
+                    raise AnalysisError(_reversed(func.__name__, bound, checks)) from None
+                raise
+            backwards = _reversed(func.__name__, bound, checks)
+            if backwards:  # the function itself did not notice: never hand back a result for a range back to front
+                if hasattr(result, "figure"):
+                    import matplotlib.pyplot as plt
+
+                    plt.close(result.figure)
+                raise AnalysisError(backwards)
             if isinstance(result, float) and not math.isfinite(result):
                 raise AnalysisError(f"{func.__name__}() came to {result} with these figures ({_short_args(bound)}): a figure is missing, "
                                     "zero where it divides, or far too large to be right.")
