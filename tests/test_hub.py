@@ -309,9 +309,17 @@ def test_e_link_to_a_missing_repository_says_so_and_the_hub_serves_the_others(hu
     assert bad != hub["link"]
     page = pages[user]
     page.goto(bad, wait_until="domcontentloaded")
-    page.get_by_text(re.compile(r"not found|does not exist|error", re.I)).first.wait_for(timeout=60_000)
+    # nbgitpuller's page stops, names the repository it could not reach and offers to go on without it
+    page.get_by_text("Remote content unavailable").first.wait_for(timeout=60_000)
     shown = page.locator("body").inner_text()
-    assert "does-not-exist" in shown and re.search(r"not found", shown, re.I), shown[-1500:]
+    assert f"The source content {hub['repo']}-does-not-exist is unavailable" in shown, shown[-1500:]
+    assert "Proceed without syncing" in shown
+    assert "/lab" not in page.url, "the student was sent on to the lab as if the pull had worked"
+    # what nbgitpuller's endpoint streams to that page: it checked the remote (git ls-remote) and stopped
+    events = client.pull(hub["base"], user, _user_token(hub, user), hub["repo"] + "-does-not-exist", "missing")
+    assert events[-1]["phase"] == "error" and events[-1]["error"]["code"] == "ls_remote", events[-3:]
+    assert f"{hub['repo']}-does-not-exist" in json.dumps(events[-1])
+    assert not (_home(user) / "missing").exists(), "a failed pull left a folder behind"
     # the other students are still served, and this student's server too
     for name in (other, user):
         status = client.api(hub["base"], _user_token(hub, name), "GET", f"/user/{name}/api/status")
