@@ -323,7 +323,13 @@ def start(args) -> int:
     signal.signal(signal.SIGINT, stop_hub)
     url = f"http://127.0.0.1:{args.port}"
     try:
-        _wait_for(f"{url}/hub/api/", proc, 60, log_file)
+        try:
+            _wait_for(f"{url}/hub/api/", proc, 60, log_file)
+        except HubError:
+            if stopping["asked"]:  # stopped (Ctrl-C, make hub-stop) while starting
+                print("The trial hub has stopped.")
+                return 0
+            raise
         print(f"\nThe trial hub is running at {url}/  (loopback only; log: {log_file})", flush=True)
         print("Trial students (unix accounts made for this hub; passwords also in " f"{state / 'passwords.json'}):")
         for name, password in passwords.items():

@@ -297,9 +297,9 @@ def test_d_teacher_updates_the_lessons_and_nbgitpuller_merges(hub, browser):
         assert other.cells[1].source == note, f"{user} did not receive the teacher's change to {LESSON}"
         log = _run(["git", "-c", "safe.directory=*", "-C", str(clone.parent), "log", "--format=%s"]).stdout
         assert "A note for the class" in log
-        # where both changed the same notebook, nbgitpuller merged with -Xours: the student's version wins
-        # any conflicting lines; a non-conflicting teacher cell arrives as well
-        STATE.setdefault("same_file_note", {})[user] = any(c.source == note for c in mine.cells)
+        # where both changed the same notebook, nbgitpuller merges with -Xours: the student's lines win a
+        # conflict; the teacher's new cell next to the banner conflicts with nothing the student did, so it arrives
+        assert any(c.source == note for c in mine.cells), f"{user} did not receive the teacher's change to the notebook they edited"
 
 
 def test_e_link_to_a_missing_repository_says_so_and_the_hub_serves_the_others(hub):
