@@ -20,6 +20,17 @@ Answer kinds
 ``table``       a pandas DataFrame or Series; compared on its values after rounding,
                 sorted by index unless ``ordered`` is set.
 
+Every reasonable form of a right answer is read: numpy and pandas scalars and arrays
+(``StringArray``, ``IntegerArray``, a Categorical, an Index), a one-element list or Series for a
+single value, a ``Period`` (a year for a whole number, a month for a text such as '1959-03'), a
+``Timedelta`` as its days, ``numpy.datetime64``, numbers written as text ('1,957', '12,5',
+'−12.5', '5%' read both as 5 and 0.05), dates as '1954.10.12', '19541012', '12 Oct. 1954' or
+'1954年10月12日'. Forms that could be read two ways are refused with both readings ('10/12/1954',
+'1,234' for a number), as are a year or a month where a day is asked for. A wrong number that is
+right once multiplied or divided by 100 is named as a percentage slip. In a notebook, an answer
+whose cell stopped with an error is not judged (its value is a leftover): the IPython hooks
+``pre_run_cell``/``post_run_cell`` note which names a failed cell meant to set.
+
 Authors register a question once with :func:`register` (see the README's
 teachers' section); students only ever call :func:`check`.
 """
