@@ -69,7 +69,8 @@ BANNER = (
 )
 
 #: The teacher edition's heading names its edition; the student edition says its own.
-EDITION_LINE = re.compile(r"\bTeacher edition\b")
+EDITION_LINE = re.compile(r"\b(Teacher edition|Edition: teacher)\b")
+_STUDENT_WORDS = {"Teacher edition": "Student edition", "Edition: teacher": "Edition: student"}
 
 
 class EditionError(Exception):
@@ -256,7 +257,7 @@ def student_notebook(teacher: nbformat.NotebookNode, name: str) -> tuple[nbforma
         cells.append(cell)
     for cell in cells:  # the first heading that names the edition
         if cell.cell_type == "markdown" and EDITION_LINE.search(cell.source):
-            cell.source = EDITION_LINE.sub("Student edition", cell.source, count=1)
+            cell.source = EDITION_LINE.sub(lambda m: _STUDENT_WORDS[m.group(1)], cell.source, count=1)
             break
     banner = nbformat.v4.new_markdown_cell(BANNER)
     banner.id = "student-edition-banner"

@@ -442,3 +442,14 @@ def test_an_unknown_notebook_name_is_refused(dirs):
     teacher_dir, student_dir = dirs
     with pytest.raises(EditionError, match=r"no teacher notebook called '09_tinny'.*the notebooks are: 09_tiny.ipynb"):
         build(teacher_dir, student_dir, run=False, names=["09_tinny"], log=lambda _: None)
+
+
+def test_student_editions_speak_to_students():
+    """The heading names the student edition, and the banner talks to the student, not about the tools."""
+    for path in sorted((ROOT / "notebooks" / "student").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert not re.search(r"Teacher edition|Edition: teacher", text), f"{path.name} calls itself the teacher edition"
+        assert re.search(r"Student edition|Edition: student", text), f"{path.name}: its heading does not say it is the student edition"
+        banner = nb.cells[0].source
+        assert "Your copy of the lesson" in banner and not re.search(r"--force|make editions|teacher", banner, re.I)
