@@ -37,7 +37,7 @@ html_static_path = ["_static"]
 html_css_files = ["lessons.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
-html_copy_source = False
+html_copy_source = True  # the download button offers the student edition (.ipynb)
 html_theme_options = {
     "repository_url": REPO,
     "repository_branch": BRANCH,
