@@ -300,7 +300,7 @@ def start(args) -> int:
     settings = {
         "port": args.port, "hub_port": free_port(), "proxy_api_port": free_port(), "state": str(state), "venv": str(venv),
         "proxy": str(env.PROXY), "students": students, "class_folder": args.repo_name, "student_config": str(student_config),
-        "service_token": secrets.token_hex(32), "mem_limit": args.mem_limit,
+        "service_token": secrets.token_hex(32),
     }
     settings_file = state / "settings.json"
     settings_file.write_text(json.dumps(settings, indent=1) + "\n")
@@ -398,7 +398,6 @@ def main(argv: list[str] | None = None) -> int:
     st.add_argument("--course-id", default=None, help="nbgrader course id (default: course.toml's)")
     st.add_argument("--class-copy", default=str(DEFAULT_CLASS_COPY), help="the class copy to serve (a git work tree, from make release)")
     st.add_argument("--repo-name", default=REPO_NAME, help="the class repository's name, which is also the folder nbgitpuller clones into")
-    st.add_argument("--mem-limit", default=None, help="memory limit per student server, e.g. 1G (enforced only by spawners that can)")
     sp = sub.add_parser("stop", help="stop the hub started from --state")
     sp.add_argument("--state", default=str(DEFAULT_STATE))
     sp.add_argument("--timeout", type=float, default=60)

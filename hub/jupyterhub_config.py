@@ -46,8 +46,8 @@ c.Spawner.environment = {
     # nbgrader's exchange and course id for the students' Assignments panel and `nbgrader fetch/submit`
     "JUPYTER_CONFIG_PATH": settings["student_config"],
 }
-if settings.get("mem_limit"):
-    c.Spawner.mem_limit = settings["mem_limit"]
+# No memory limit here: LocalProcessSpawner cannot enforce one (TLJH's SystemdSpawner and Kubernetes do,
+# see deploy/). On this machine one student's runaway server can take the memory of the others.
 
 # a service token for `python -m hub` itself and the capacity benchmark (start servers, make user tokens)
 c.JupyterHub.services = [{"name": "class-admin", "api_token": settings["service_token"]}]
