@@ -269,6 +269,8 @@ def start(args) -> int:
         raise HubError("The students' environment or the proxy is missing or out of date: run `make hub-setup` (or `make hub`, which does it).")
     state.mkdir(parents=True, exist_ok=True)
     state.chmod(0o755)  # students' servers read their nbgrader settings below it
+    (state / "private").mkdir(exist_ok=True)
+    (state / "private").chmod(0o700)  # the hub's database and cookie secret
     exchange = Path(args.exchange).resolve()
     exchange.mkdir(parents=True, exist_ok=True)
     exchange.chmod(0o777 | stat.S_ISVTX)  # what nbgrader asks of its exchange folder (everyone writes, sticky)

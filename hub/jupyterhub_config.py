@@ -17,8 +17,9 @@ c.JupyterHub.hub_port = settings["hub_port"]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings['proxy_api_port']}"
 c.ConfigurableHTTPProxy.command = [settings["proxy"]]
 c.ConfigurableHTTPProxy.debug = False
-c.JupyterHub.db_url = f"sqlite:///{settings['state']}/jupyterhub.sqlite"
-c.JupyterHub.cookie_secret_file = f"{settings['state']}/jupyterhub_cookie_secret"
+# the database (token hashes) and the cookie secret in a folder only root can open
+c.JupyterHub.db_url = f"sqlite:///{settings['state']}/private/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = f"{settings['state']}/private/jupyterhub_cookie_secret"
 c.JupyterHub.pid_file = f"{settings['state']}/jupyterhub.pid"
 c.ConfigurableHTTPProxy.pid_file = f"{settings['state']}/proxy.pid"
 c.JupyterHub.cleanup_servers = True
