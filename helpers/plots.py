@@ -163,7 +163,7 @@ def source_note(*frames: pd.DataFrame) -> str:
 def _works(frames: Sequence[pd.DataFrame]) -> tuple[list[str], list[str]]:
     """'Author (year)' for every work the rows cite, and the data files.
 
-    The works cited by most rows come first, and works without a named author come last.
+    The works cited by most rows come first; reference works and works without a named author come last.
     """
     from collections import Counter
 
@@ -197,7 +197,10 @@ _LABELS: dict[tuple, dict[str, tuple[str, bool]]] = {}
 
 
 def _labels(bib: pd.DataFrame) -> dict[str, tuple[str, bool]]:
-    """source_id -> ('Author (year)', no named author), worked out once per bibliography table."""
+    """source_id -> ('Author (year)', a lesser work for the short line), worked out once per bibliography table.
+
+    Lesser: no named author, or a reference work (encyclopaedias, websites); scholarship, primary
+    sources and statistics come first in a source line."""
     key = (tuple(bib.index), tuple(bib["author"].astype(str)), tuple(bib["year"].astype(str)), tuple(bib["title"].astype(str)))
     if key not in _LABELS:
         table: dict[str, tuple[str, bool]] = {}
@@ -206,7 +209,7 @@ def _labels(bib: pd.DataFrame) -> dict[str, tuple[str, bool]]:
             year = int(year) if isinstance(year, float) else year
             author = str(row.get("author")).strip().replace(";", ",") if pd.notna(row.get("author")) else ""
             if author and not author.startswith("("):
-                table[sid] = (f"{author} ({year})", False)
+                table[sid] = (f"{author} ({year})", str(row.get("kind", "")) == "reference")
             else:
                 title = str(row.get("title")) if pd.notna(row.get("title")) else sid
                 table[sid] = (f"{textwrap.shorten(title.replace(';', ','), 40, placeholder='…')} ({year})", True)
