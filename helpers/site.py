@@ -72,7 +72,7 @@ def build_site(
             app = Sphinx(
                 srcdir=str(src),
                 confdir=str(src),
-                outdir=str(out_dir),
+                outdir=str(Path(tmp) / "html"),  # myst-nb writes a jupyter_execute/ folder beside it: keep that in tmp
                 doctreedir=str(Path(tmp) / "doctrees"),
                 buildername="html",
                 status=None if quiet else sys.stdout,
@@ -88,6 +88,7 @@ def build_site(
                     os.environ[key] = value
         if app.statuscode:
             raise SiteError(f"Sphinx stopped with status {app.statuscode}; see the messages above.")
+        shutil.copytree(Path(tmp) / "html", out_dir, dirs_exist_ok=True)
     (out_dir / ".nojekyll").touch()  # served as-is by static hosts that would hide _static/
     return [out_dir / "index.html", *(out_dir / f"{p.stem}.html" for p in notebooks)]
 
