@@ -208,8 +208,8 @@ def _same_value(shown: str, answer: dict) -> bool:
     except ValueError:
         return False
     decimals = len(shown.partition(".")[2])
-    if decimals == 0 and abs(value) < 10:
-        return False  # 2, 3, 4: bare small whole numbers are in every example
+    if abs(value) < 10 and (decimals == 0 or number == int(number)):
+        return False  # 2, 3, 4.0: small whole numbers are in every example
     return any(abs(value - round(v, decimals)) < 1e-9 for v in (number, number / 100))
 
 
