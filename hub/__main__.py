@@ -269,6 +269,9 @@ def start(args) -> int:
         raise HubError("The students' environment or the proxy is missing or out of date: run `make hub-setup` (or `make hub`, which does it).")
     state.mkdir(parents=True, exist_ok=True)
     state.chmod(0o755)  # students' servers read their nbgrader settings below it
+    blocked = [p for p in state.parents if not p.stat().st_mode & stat.S_IXOTH]
+    if blocked:
+        raise HubError(f"The hub's folder {state} is inside {blocked[0]}, which the students' accounts cannot open; choose another: make hub ARGS='--state /srv/sino-soviet-1957-hub'")
     (state / "private").mkdir(exist_ok=True)
     (state / "private").chmod(0o700)  # the hub's database and cookie secret
     exchange = Path(args.exchange).resolve()

@@ -24,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HUB = ROOT / "hub"
-DEFAULT_VENV = ROOT / ".hub" / "venv"
+# where the students' environment lives; every student's account must be able to reach it
+DEFAULT_VENV = Path(os.environ.get("HUB_VENV") or ROOT / ".hub" / "venv")
 PROXY = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
 STAMP = ".sino-soviet-hub-env"
 LAYOUT = 1  # raise when setup_venv writes something new into the environment
@@ -112,6 +113,13 @@ def setup_venv(venv: Path = DEFAULT_VENV, log=print) -> Path:
     if venv_ready(venv):
         return venv
     python = student_python()
+    blocked = [p for p in venv.resolve().parents if p.exists() and not p.stat().st_mode & stat.S_IXOTH]
+    if blocked:
+        raise SetupError(
+            f"The students' environment would be at {venv}, inside {blocked[0]}, which other accounts cannot open "
+            f"(mode {stat.S_IMODE(blocked[0].stat().st_mode):o}). Put it where every student can reach it: "
+            "HUB_VENV=/opt/sino-soviet-1957-hub/venv make hub"
+        )
     if not (venv / "bin" / "python").exists():
         log(f"creating the students' environment in {venv} (with {python})")
         venv.parent.mkdir(parents=True, exist_ok=True)
