@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 from hub import client, env  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "tests" / "screenshots"  # a failing student's page is saved here
 CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ASSIGNMENT, LESSON = "lesson01", "01_honeymoon"
 
@@ -217,47 +218,57 @@ def test_b_three_students_pull_run_answer_and_save(hub, browser):
     for user in hub["students"]:
         page = _login(browser, hub, user, hub["passwords"][user])
         pages[user] = page
-        page.goto(hub["link"], wait_until="domcontentloaded")
-        _notebook_open(page)
-        assert page.url.endswith(f"/user/{user}/lab/tree/{folder}/notebooks/00_start_here.ipynb"), page.url
-        # the kernel is connected once the status bar names it idle (Run All before that is lost)
-        page.wait_for_function("() => document.body.innerText.includes('(ipykernel) | Idle')", timeout=120_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        page.wait_for_function(
-            """() => {
-                if (document.body.innerText.includes('Traceback (most recent call last)')) return true;
-                const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
-                return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p));
-            }""",
-            timeout=240_000,
-        )
-        _wait_idle(page)
-        text = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").inner_text()
-        assert "Traceback (most recent call last)" not in text, f"{user}: an error appeared running the lesson"
-        assert "Exercise 0.2: not answered yet" in text
-        # answer exercise 0.2: replace the placeholder, run it and its check, save
-        cell = page.locator(".jp-CodeCell").filter(has_text="answer_0_2 = ...")
-        cell.locator(".cm-content").click()
-        page.keyboard.press("Control+a")
-        page.keyboard.type(answer)
-        page.keyboard.press("Shift+Enter")
-        page.keyboard.press("Shift+Enter")
-        _wait_idle(page)
-        check = page.locator(".jp-CodeCell").filter(has_text='check("0.2", answer_0_2)').locator(".jp-OutputArea-output")
-        assert re.search(r"Exercise 0\.2: (correct|.*the teacher)", check.inner_text(timeout=30_000)), check.inner_text()
-        page.keyboard.press("Control+s")
-        saved = _home(user) / folder / "notebooks" / "00_start_here.ipynb"
-        deadline = time.monotonic() + 30
-        while not _has_line(saved, answer) and time.monotonic() < deadline:
-            time.sleep(0.3)
-        assert _has_line(saved, answer), f"{user}: the answer was not saved to {saved}"
-        assert saved.stat().st_uid == _home(user).stat().st_uid, "the clone belongs to the student"
+        try:
+            _student_session(hub, page, user, folder, answer)
+        except Exception:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"hub-{user.split('-')[-1]}-failure.png"))
+            raise
     # the three servers run at the same time, each as its own unix user
     for user in hub["students"]:
         model = client.api(hub["base"], hub["token"], "GET", f"/hub/api/users/{user}")
         assert model["servers"][""]["ready"], f"{user}'s server is not running"
     STATE["pages"], STATE["folder"], STATE["answer"] = pages, folder, answer
+
+
+def _student_session(hub, page, user: str, folder: str, answer: str) -> None:
+    """Open the link, run lesson 0, answer exercise 0.2 and save, as the student ``user``."""
+    page.goto(hub["link"], wait_until="domcontentloaded")
+    _notebook_open(page)
+    assert page.url.endswith(f"/user/{user}/lab/tree/{folder}/notebooks/00_start_here.ipynb"), page.url
+    # the kernel is connected once the status bar names it idle (Run All before that is lost)
+    page.wait_for_function("() => document.body.innerText.includes('(ipykernel) | Idle')", timeout=120_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(
+        """() => {
+            if (document.body.innerText.includes('Traceback (most recent call last)')) return true;
+            const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+            return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p));
+        }""",
+        timeout=240_000,
+    )
+    _wait_idle(page)
+    text = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").inner_text()
+    assert "Traceback (most recent call last)" not in text, f"{user}: an error appeared running the lesson"
+    assert "Exercise 0.2: not answered yet" in text
+    # answer exercise 0.2: replace the placeholder, run it and its check, save
+    cell = page.locator(".jp-CodeCell").filter(has_text="answer_0_2 = ...")
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type(answer)
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.press("Shift+Enter")
+    _wait_idle(page)
+    check = page.locator(".jp-CodeCell").filter(has_text='check("0.2", answer_0_2)').locator(".jp-OutputArea-output")
+    assert re.search(r"Exercise 0\.2: (correct|.*the teacher)", check.inner_text(timeout=30_000)), check.inner_text()
+    page.keyboard.press("Control+s")
+    saved = _home(user) / folder / "notebooks" / "00_start_here.ipynb"
+    deadline = time.monotonic() + 30
+    while not _has_line(saved, answer) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert _has_line(saved, answer), f"{user}: the answer was not saved to {saved}"
+    assert saved.stat().st_uid == _home(user).stat().st_uid, "the clone belongs to the student"
 
 
 def test_c_kernels_import_the_class_copy_not_the_teachers_answer_bank(hub):
