@@ -456,9 +456,13 @@ def nbgitpuller_link(hub: str, repo: str, branch: str = "main", path: str = "not
     for label, url in (("hub", hub), ("repo", repo)):
         if not re.match(r"^https?://[^\s/]+", url or ""):
             raise ValueError(f"--{label} must be a full URL starting with https://, got {url!r}")
-    folder = repo.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    name = repo.rstrip("/").rsplit("/", 1)[-1]
+    folder = name.removesuffix(".git")
     urlpath = f"{app}/tree/{folder}/{path.lstrip('/')}"
-    query = urlencode({"repo": repo, "urlpath": urlpath, "branch": branch}, quote_via=quote, safe="")
+    fields = {"repo": repo, "urlpath": urlpath, "branch": branch}
+    if folder != name:  # nbgitpuller would clone into NAME.git: say where, so that urlpath finds the lesson
+        fields["targetpath"] = folder
+    query = urlencode(fields, quote_via=quote, safe="")
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 

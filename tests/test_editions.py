@@ -162,6 +162,7 @@ def test_nbgitpuller_link():
     assert link == (
         "https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Forg%2Fsino-soviet-1957.git"
         "&urlpath=lab%2Ftree%2Fsino-soviet-1957%2Fnotebooks%2Fstudent%2F00_start_here.ipynb&branch=main"
+        "&targetpath=sino-soviet-1957"  # nbgitpuller would clone a URL ending in .git into sino-soviet-1957.git
     )
     with pytest.raises(ValueError, match="--hub must be a full URL"):
         nbgitpuller_link("hub.example.edu", "https://github.com/org/x")
