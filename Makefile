@@ -47,7 +47,7 @@ lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=. --port=$(PORT) $(ROOT_FLAG) notebooks/student/00_start_here.ipynb
 
 test: setup-test hub-setup
-	$(PY) -m pytest -n $(JOBS) --dist loadfile tests \
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --durations=15 tests \
 	    --nbval notebooks --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env
 	@echo "Browser screenshots (one per lesson): $(CURDIR)/tests/screenshots/"
 
