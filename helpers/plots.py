@@ -327,6 +327,10 @@ def figure_bundle(ax: Axes, scale: float = SCALE, *, tight: bool = True) -> tupl
 
 def show(ax: Axes) -> None:
     """Display the figure (image with alt text, source caption, plain-text description), then close it."""
+    if not hasattr(ax, "figure"):
+        from helpers.analysis import AnalysisError
+
+        raise AnalysisError(f"show() needs the axes a plot function returned (ax = plots.timeline(...)), got {type(ax).__name__} {ax!r:.40}.")
     from IPython.display import display
 
     data, metadata = figure_bundle(ax)
@@ -343,6 +347,10 @@ def table(frame: pd.DataFrame | pd.Series, *, index: bool = True, caption: str |
 
     >>> plots.table(load("soviet_loans")[["date", "amount", "unit"]], index=False)  # doctest: +SKIP
     """
+    if not isinstance(frame, (pd.DataFrame, pd.Series)):
+        from helpers.analysis import AnalysisError
+
+        raise AnalysisError(f"table() needs a table (a pandas DataFrame or Series), got {type(frame).__name__} {frame!r:.40}.")
     from IPython.display import display
 
     df = frame.to_frame() if isinstance(frame, pd.Series) else frame
@@ -564,3 +572,11 @@ def timeline(
     cited = df[["source_id"]] if "source_id" in df.columns else df.iloc[:, :0]
     cited.attrs = {"path": events.attrs["path"]} if events.attrs.get("path") else {}
     return finish(ax, source_note(cited), alt)
+
+
+from helpers.analysis import guarded as _guarded  # noqa: E402 - after the functions it wraps
+
+# The plot functions lessons call with tables: a clear AnalysisError for a bad argument (a table's name, None,
+# a range back to front) instead of a pandas traceback. The module's other functions are called only from here.
+timeline = _guarded(timeline)
+line_chart = _guarded(line_chart)

@@ -40,11 +40,17 @@ def test_timeline_draws_every_event_in_range_with_alt_text_and_source():
 
 def test_timeline_bad_inputs():
     events = load("events")
-    with pytest.raises(ValueError, match="start .* is after its end"):
+    with pytest.raises(ValueError, match="start 1958-01-01 comes after the end 1950-12-31; give the earlier one first"):
         plots.timeline(events, "1958", "1950")
+    with pytest.raises(ValueError, match="needs the table itself for events, not its name 'events'"):
+        plots.timeline("events")
+    with pytest.raises(ValueError, match=r"show\(\) needs the axes a plot function returned"):
+        plots.show("events")
+    with pytest.raises(ValueError, match=r"table\(\) needs a table \(a pandas DataFrame or Series\), got NoneType"):
+        plots.table(None)
     with pytest.raises(ValueError, match=r"Unknown category \['wars'\]; the categories are"):
         plots.timeline(events, categories=["wars"])
-    with pytest.raises(ValueError, match="No events between 1930-01-01 and 1931-01-01"):
+    with pytest.raises(ValueError, match="No events between 1930-01-01 and 1931-12-31"):
         plots.timeline(events, "1930", "1931")
 
 
@@ -61,7 +67,7 @@ def test_line_chart_uses_country_colours_and_describes_the_data():
 
 
 def test_line_chart_refuses_an_empty_table():
-    with pytest.raises(ValueError, match="Nothing to plot for 'Steel': the table is empty"):
+    with pytest.raises(ValueError, match="line_chart\\(\\) got an empty table for df \\(no rows\\)"):
         plots.line_chart(pd.DataFrame({"year": [], "value": []}), "year", "value", title="Steel", source="s")
 
 
