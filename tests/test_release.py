@@ -201,12 +201,10 @@ def test_no_answer_in_docstrings_outputs_or_lesson_text(class_copy, answers):
 def _same_value(shown: str, answer: dict) -> bool:
     """Whether a doctest's printed result is the answer (also as a fraction of a percentage answer)."""
     text = answer["text"].strip()
-    if shown == text or (len(text) >= 12 and text in shown):
-        return True
     try:
         value, number = float(shown), float(text)
     except ValueError:
-        return False
+        return shown == text or (len(text) >= 12 and text in shown)
     decimals = len(shown.partition(".")[2])
     if abs(value) < 10 and (decimals == 0 or number == int(number)):
         return False  # 2, 3, 4.0: small whole numbers are in every example
