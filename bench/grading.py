@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from helpers.course.grading import nbgrader_env  # noqa: E402
 
 
 def _tree_rss_mb(pid: int) -> float:
@@ -46,7 +47,7 @@ def _tree_rss_mb(pid: int) -> float:
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     """Run ``command``; return (seconds, peak MB of its process tree)."""
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
+    env = nbgrader_env()
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0.0
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "course"
         build_course(course, base, log=lambda *_: None)
-        env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
+        env = nbgrader_env()
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment.name], cwd=base, env=env,
                        check=True, capture_output=True)
         name = assignment.path.name

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import pytest
 
 from helpers.course.build import build_course
 from helpers.course.config import load_course
-from helpers.course.grading import autograde
+from helpers.course.grading import autograde, nbgrader_env
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "01_honeymoon.ipynb"
@@ -48,7 +47,7 @@ CODE_POINTS = {"1.1": 1, "1.2": 2, "1.3": 1, "1.7": 2}
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
+    env = nbgrader_env()
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -214,3 +213,14 @@ def test_manual_grade_feedback_export_and_regrading(graded):
         assert gb.find_grade("written_1_9", "01_honeymoon", "lesson01", "alice").manual_score == 4
         assert "Moscow feared" in gb.find_comment("written_1_9", "01_honeymoon", "lesson01", "alice").manual_comment
         assert gb.find_grade("check_1_2", "01_honeymoon", "lesson01", "alice").score == 2
+
+
+def test_nbgrader_env_puts_this_pythons_commands_first_once(monkeypatch):
+    """nbgrader's `alembic` must be found next to this Python, however the venv was entered; repeated calls add it once."""
+    here = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    env = nbgrader_env()
+    assert env["PATH"].split(":") == [here, "/usr/bin", "/bin"]
+    monkeypatch.setenv("PATH", env["PATH"])
+    assert nbgrader_env()["PATH"] == env["PATH"]
+    assert (Path(here) / "alembic").exists(), "nbgrader's migrations need the alembic command beside this Python"

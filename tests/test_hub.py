@@ -43,6 +43,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from helpers.course.grading import nbgrader_env  # noqa: E402
 from hub import client, env  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -359,7 +360,7 @@ def test_g_nbgrader_release_fetch_submit_collect_autograde(hub):
     assert built.returncode == 0, built.stderr
     nbgrader = [str(Path(sys.executable).parent / "nbgrader")]
     exchange = [f"--Exchange.root={hub['exchange']}"]
-    env_vars = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    env_vars = nbgrader_env()
     for step in (["generate_assignment", ASSIGNMENT, "--force"], ["release_assignment", ASSIGNMENT, "--force", *exchange]):
         done = _run(nbgrader + step, cwd=course, env=env_vars)
         assert done.returncode == 0, done.stdout + done.stderr

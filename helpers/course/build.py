@@ -213,12 +213,12 @@ def register_assignments(course: Course, root: Path, log=print) -> None:
     Grades and comments already in the gradebook are not touched: this only creates or updates assignments.
     """
     import os
-    import sys
 
     from nbgrader.api import Gradebook
 
-    # nbgrader runs its database migrations with the `alembic` command, found next to this Python.
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    from helpers.course.grading import nbgrader_env
+
+    os.environ["PATH"] = nbgrader_env()["PATH"]
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course.id) as gradebook:
         for assignment in course.assignments:
             gradebook.update_or_create_assignment(assignment.name, duedate=assignment.due)

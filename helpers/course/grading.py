@@ -36,9 +36,17 @@ class Line:
         return f"{self.student:<14} {self.status:<10} {self.detail}"
 
 
-def _env() -> dict[str, str]:
+def nbgrader_env() -> dict[str, str]:
+    """This process's environment with this Python's ``bin`` first on PATH.
+
+    nbgrader runs its database migrations with the ``alembic`` command installed next to this Python; a PATH
+    without that folder (``python -m ...`` from a venv that is not activated) makes nbgrader fail on a new gradebook.
+    Every caller that runs nbgrader, in process or as a command, takes its environment from here.
+    """
     env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    here = str(Path(sys.executable).parent)
+    if env.get("PATH", "").split(os.pathsep)[0] != here:
+        env["PATH"] = os.pathsep.join([here, env.get("PATH", "")])
     return env
 
 
@@ -47,7 +55,7 @@ def _api(course_dir: Path):
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
 
-    os.environ["PATH"] = _env()["PATH"]  # nbgrader runs its database migrations with the `alembic` command
+    os.environ["PATH"] = nbgrader_env()["PATH"]
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
     config.CourseDirectory.root = str(course_dir)
     return NbGraderAPI(config=config)
