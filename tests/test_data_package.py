@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from helpers.data import BIBLIOGRAPHY, bibliography, datasets, load, sync_sources
@@ -88,6 +90,53 @@ def test_every_bibliography_entry_is_cited_somewhere():
     )
     unused = sorted(sid for sid in set(bibliography().index) - used if f'"{sid}"' not in lessons and f"'{sid}'" not in lessons)
     assert not unused, f"sources.csv lists works that no row and no lesson cites: {unused}"
+
+
+def test_every_bibliography_entry_has_an_author_and_a_year_or_says_it_is_undated():
+    """Each work names an author or issuing body, and a year of publication; a work that carries no date says so.
+
+    A year is never guessed: an undated web page is cited as (n.d.), the usual convention, and its notes open with
+    "Undated:" and say why (no date on the page, a wiki page with no dated revision, an unidentified print edition).
+    """
+    bib = bibliography()
+    placeholders = bib.index[bib["author"].fillna("").str.strip().str.match(r"^$|^\(")].tolist()
+    assert not placeholders, f"entries whose author is empty or a bracketed placeholder (name the author or issuing body): {placeholders}"
+    undated = bib[bib["year"].isna()]
+    unexplained = undated.index[~undated["notes"].fillna("").str.startswith("Undated: ")].tolist()
+    assert not unexplained, f"entries without a year whose notes do not open with 'Undated: <why>': {unexplained}"
+    dated_but_flagged = bib.index[bib["year"].notna() & bib["notes"].fillna("").str.startswith("Undated")].tolist()
+    assert not dated_but_flagged, f"entries with a year whose notes still call them undated: {dated_but_flagged}"
+
+
+def test_every_reference_work_says_what_it_is_kept_for():
+    """Encyclopedias, wikis, web pages and press reports stay in the bibliography only for a stated purpose."""
+    bib = bibliography()
+    ref = bib[bib["kind"] == "reference"]
+    silent = ref.index[~ref["notes"].fillna("").str.contains(r"\bkept\b", case=False)].tolist()
+    assert not silent, f"reference works whose notes do not say what they are kept for: {silent}"
+
+
+def test_no_row_rests_on_a_reference_work_without_saying_why():
+    """A row whose only sources are reference works (encyclopedias, wikis, web pages, press) says so in its notes.
+
+    Scholarship and primary sources come first; a reference work stays only where nothing better was found, and the
+    row's notes say so in those words ("reference work"), so that a reader of the table is warned where the row is.
+    The map's outline rows are the exception: they rest on the boundary data sets, tested above.
+    """
+    bib = bibliography()
+    kind = bib["kind"].to_dict()
+    silent = []
+    for name in TABLES:
+        df = load(name)
+        if name == "map_1957_states":  # outlines come from the boundary data sets; their licences and hashes are tested above
+            continue
+        for i, row in df.iterrows():
+            ids = [s.strip() for s in str(row["source_id"]).split(";") if s.strip()]
+            if ids and all(kind[s] == "reference" for s in ids):
+                notes = str(row.get("notes", "") if pd.notna(row.get("notes", "")) else "")
+                if not re.search(r"reference work", notes, re.I):
+                    silent.append(f"{name} row {i + 2}: {ids}")
+    assert not silent, "rows resting only on reference works, with no note saying so:\n" + "\n".join(silent)
 
 
 def test_events_timeline_has_at_least_40_sourced_events_1949_1960():

@@ -232,7 +232,7 @@ def test_figures_carry_alt_text_and_source(tables):
     text = plots.describe(ax)
     assert "honeymoon (October 1954 to December 1957) shaded" in text and "Data: data/aided_projects.csv" in text
     ax = hw.agreed_built_figure(tables["projects"])
-    assert "actually constructed (zhwiki_156): 150" in plots.describe(ax)
+    assert "actually constructed (boyibo1991_156;zhwiki_156): 150" in plots.describe(ax)
 
 
 def test_agreed_targets_are_left_out_unless_asked_for():

@@ -113,7 +113,8 @@ CITE_AS = {
     "sovchinrel2015": "Soviet-Chinese relations 1952-1955 (documents)",
     "footagefarm1954": "FootageFarm newsreel",
     "rettur1958_peace_manifesto": "Peace Manifesto, Icelandic text in Réttur",
-    "britannica_sputnik": "Britannica, 'Sputnik'",
+    "pravda1957_sputnik1": "TASS announcement, Pravda 5 Oct 1957",
+    "nyt1957_sputnik2": "New York Times, 3 Nov 1957",
 }
 
 
