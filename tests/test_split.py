@@ -247,3 +247,24 @@ def test_month_stepper_reuses_its_figure(events, grain, steel):
     assert explorer.set(month="1959-08").startswith("August 1959:") and explorer.ax.figure is figure
     for i in range(24):  # its speed is measured by bench/run.py (widget response times), not asserted here
         assert explorer.set(month=f"{1958 + i // 12}-{i % 12 + 1:02d}") and explorer.ax.figure is figure
+
+
+def test_claims_figure_draws_every_grain_series_once_and_one_colour_per_series(grain, steel):
+    """Each figure in the grain table is a bar of its value; a series has the same colour in both panels."""
+    from matplotlib.colors import to_hex
+
+    from helpers.widgets import split as SW
+
+    ax = SW.claims_figure(grain, steel)
+    left, right = ax.figure.axes[:2]
+    heights = sorted(round(p.get_height(), 3) for p in left.patches)
+    assert heights == sorted(round(float(v), 3) for v in grain["value"]), "one bar per row of the grain table"
+    labels = {t.get_text() for t in left.get_legend().get_texts()}
+    assert {"official claim", "official revision 1959", "US intelligence estimate", "revised official"} <= labels
+    colour = {}
+    for panel in (left, right):
+        for handle, text in zip(panel.get_legend().legend_handles, panel.get_legend().get_texts()):
+            colour.setdefault(text.get_text(), set()).add(to_hex(handle.get_facecolor()))
+    assert all(len(c) == 1 for c in colour.values()), f"a series drawn in two colours: {colour}"
+    for bar in left.patches:  # no bar hides under the legend: the tallest stays below the legend's lowest line
+        assert bar.get_height() < left.get_ylim()[1] * 0.62

@@ -250,7 +250,10 @@ def decline_figure(events: pd.DataFrame, key_events: dict[str, str] | None = Non
     return _finish(low, plots.source_note(shown), alt)
 
 
-GRAIN_COLORS = {"official_claim": "#D55E00", "official_statement_reported": "#E69F00", "revised_official": "#0072B2"}
+# One colour per series in both panels (the 1959 revision is the same colour for grain and steel).
+GRAIN_COLORS = {"official_claim": "#D55E00", "official_revision_1959": "#E69F00", "official_statement_reported": "#CC79A7",
+                "us_intelligence_estimate": "#009E73", "revised_official": "#0072B2"}
+SERIES_LABELS = {"us_intelligence_estimate": "US intelligence estimate"}
 STEEL_COLORS = {"official_claim": "#D55E00", "official_revision_1959": "#E69F00", "revised_official": "#0072B2"}
 
 
@@ -266,20 +269,33 @@ def claims_figure(grain: pd.DataFrame, steel: pd.DataFrame):
         fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.8))
     for ax, table, colors, unit, what in ((left, g, GRAIN_COLORS, "million metric tons", "Grain"), (right, st, STEEL_COLORS, "million metric tons", "Steel")):
         cols = [c for c in colors if c in table.columns]
-        width = 0.8 / len(cols)
-        for i, col in enumerate(cols):
-            vals = table[col].astype("float64").fillna(0.0)
-            ax.bar(table.index + (i - (len(cols) - 1) / 2) * width, vals, width=width * 0.95, color=colors[col], label=col.replace("_", " "))
+        # each year's bars side by side and centred on the year, with no gap left for a series the year lacks
+        present = {year: [c for c in cols if pd.notna(table.at[year, c])] for year in table.index}
+        width = 0.8 / max(1, max(len(v) for v in present.values()))
+        labelled: set[str] = set()
+        for year, have in present.items():
+            for i, col in enumerate(have):
+                label = None if col in labelled else SERIES_LABELS.get(col, col.replace("_", " "))
+                labelled.add(col)
+                ax.bar(year + (i - (len(have) - 1) / 2) * width, float(table.at[year, col]), width=width * 0.95,
+                       color=colors[col], label=label)
+        handles, labels = ax.get_legend_handles_labels()
+        order = [labels.index(SERIES_LABELS.get(c, c.replace("_", " "))) for c in cols if c in labelled]
         ax.set_xticks(list(range(1957, 1961)))
-        ax.set_title(f"{what}: claimed vs revised")
+        ax.set_title(f"{what}: claimed, estimated abroad, revised" if "us_intelligence_estimate" in cols else f"{what}: claimed vs revised")
         ax.set_ylabel(unit)
-        ax.legend(frameon=False, loc="upper left")
-    left.set_ylim(0, float(g.max().max()) * 1.5)
+        # the legend goes in the upper corner above the lower half of the years, clear of the tall bars
+        half = len(table.index) // 2
+        early, late = (float(table.iloc[:half].max().max()), float(table.iloc[half:].max().max())) if half else (0.0, 0.0)
+        ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
+                  loc="upper right" if late < early else "upper left")
+    # headroom for the legend: more series, more rows of legend above the bars
+    left.set_ylim(0, float(g.max().max()) * (1.5 + 0.15 * max(0, len([c for c in GRAIN_COLORS if c in g.columns]) - 3)))
     right.set_ylim(0, float(st.max().max()) * 1.5)
     fig.subplots_adjust(wspace=0.3)
     parts = []
     for year in g.index:
-        have = [f"{c.replace('_', ' ')} {g.at[year, c]:g}" for c in g.columns if pd.notna(g.at[year, c])]
+        have = [f"{SERIES_LABELS.get(c, c.replace('_', ' '))} {g.at[year, c]:g}" for c in g.columns if pd.notna(g.at[year, c])]
         parts.append(f"{year}: " + ", ".join(have))
     steel_parts = [f"{year}: " + ", ".join(f"{c.replace('_', ' ')} {st.at[year, c]:g}" for c in st.columns if pd.notna(st.at[year, c])) for year in st.index]
     alt = (
