@@ -31,6 +31,7 @@ from matplotlib.patches import Patch
 
 from helpers import data as _data
 from helpers import plots
+from helpers.analysis import AnalysisError, guard_module
 
 __all__ = [
     "UnknownPlaceError",
@@ -75,8 +76,12 @@ STYLE_1957 = {
 }
 
 
-class UnknownPlaceError(LookupError):
-    """A country, state or province name that the boundary data do not know; the message lists the valid ones."""
+class UnknownPlaceError(AnalysisError, LookupError):
+    """A country, state or province name that the boundary data do not know; the message lists the valid ones.
+
+    An :class:`~helpers.analysis.AnalysisError` like every refused argument of the lesson helpers (and still a
+    ``LookupError`` for code that catches that).
+    """
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -211,6 +216,7 @@ def regions_of(table: pd.DataFrame, data_dir: str | Path | None = None):
 
     Raises :class:`UnknownPlaceError` for a province the boundary file does not know.
     """
+    _require(table, ["provinces"], "aided_projects_by_region")
     gpd = _geopandas()
     from shapely.ops import unary_union
 
@@ -226,7 +232,7 @@ def regions_of(table: pd.DataFrame, data_dir: str | Path | None = None):
     return gpd.GeoDataFrame(table.reset_index(drop=True), geometry=geoms, crs=GEOGRAPHIC)
 
 
-def neighbours(world, state: str) -> list[str]:
+def neighbours(world: pd.DataFrame, state: str) -> list[str]:
     """The states of ``world`` (from :func:`world_1957`) that share a land border with ``state``, sorted.
 
     Borders are read from the 1:110m outlines, so tiny neighbours may be missed.
@@ -234,6 +240,11 @@ def neighbours(world, state: str) -> list[str]:
     >>> maps.neighbours(maps.world_1957(), "Mongolian People's Republic")  # doctest: +SKIP
     ["People's Republic of China", 'USSR']
     """
+    if not (isinstance(world, _geopandas().GeoDataFrame) and "state" in world.columns):
+        raise AnalysisError("neighbours() needs the map of 1957 with its outlines for world: pass maps.world_1957() "
+                            f"(a GeoDataFrame with a 'state' column), got {type(world).__name__}.")
+    if world.empty:
+        raise AnalysisError("neighbours() got an empty map for world (no states): pass maps.world_1957().")
     names = list(world["state"])
     if state not in names:
         raise _unknown("state on the map", state, names)
@@ -262,12 +273,13 @@ def conference_categories(parties: pd.DataFrame) -> pd.Series:
 
 def _require(df: pd.DataFrame, columns: list[str], what: str) -> None:
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"Expected the {what} table (a pandas DataFrame), got {type(df).__name__}.")
+        raise AnalysisError(f"Expected the {what} table (a pandas DataFrame), got {type(df).__name__}: load it with data.load('{what}').")
     if df.empty:
-        raise ValueError(f"The {what} table is empty: nothing to map (check the filter you applied).")
+        raise AnalysisError(f"The {what} table is empty: nothing to map (check the filter you applied).")
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(f"The {what} table lacks the column(s) {missing}; it has {list(df.columns)}.")
+        raise AnalysisError(f"The {what} table lacks the column(s) {missing}; it has {list(df.columns)[:8]}: "
+                            f"pass data.load('{what}') (or a filtered copy of it).")
 
 
 def conference_map(parties: pd.DataFrame, *, data_dir: str | Path | None = None) -> Axes:
@@ -470,3 +482,6 @@ def aided_projects_map(table: pd.DataFrame, list_id: str = "designed_by_early_19
 def show(ax: Axes) -> None:
     """Display a map, then print its description (alt text) and source, as :func:`helpers.plots.show` does."""
     plots.show(ax)
+
+
+guard_module(globals())  # every public function: one AnalysisError for a bad argument, as in helpers.analysis

@@ -288,6 +288,19 @@ def figure_calls() -> list[Call]:
     ]
 
 
+def map_calls() -> list[Call]:
+    """One right call per public function of helpers.maps (the two maps draw figures; the rest return tables or names)."""
+    from helpers import maps
+
+    pa, rg = T("conference_parties"), data.load("aided_projects_by_region")
+    return [
+        Call(maps.boundaries, ("boundaries_world_110m",)), Call(maps.regions_of, (rg,)),
+        Call(maps.neighbours, (maps.world_1957(), "Mongolian People's Republic")), Call(maps.conference_categories, (pa,)),
+        Call(maps.region_counts, (rg, "designed_by_early_1952")), Call(maps.conference_map, (pa,)),
+        Call(maps.aided_projects_map, (rg, "designed_by_early_1952")),
+    ]
+
+
 def close_figures() -> None:
     import matplotlib.pyplot as plt
 

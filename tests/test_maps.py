@@ -12,6 +12,9 @@ import pytest
 from shapely.geometry import Point
 
 from helpers import data, maps, plots
+from helpers.analysis import AnalysisError
+
+import inputs_sweep as sweep  # noqa: E402  (tests/ is on sys.path, as for the other sweeps)
 
 
 @pytest.fixture(scope="module")
@@ -195,5 +198,40 @@ def test_boundaries_names_the_valid_files():
 
 
 def test_a_table_that_is_not_a_frame_is_refused():
-    with pytest.raises(TypeError, match="DataFrame"):
+    with pytest.raises(AnalysisError, match="DataFrame"):
         maps.conference_categories(pd.Series([1, 2]).to_list())
+
+
+def test_an_unknown_place_is_an_analysis_error_and_a_lookup_error():
+    """Notebook code that catches the lesson helpers' one error type catches the maps' too; older code catching LookupError still works."""
+    assert issubclass(maps.UnknownPlaceError, AnalysisError) and issubclass(maps.UnknownPlaceError, LookupError)
+
+
+MAP_CALLS = sweep.map_calls()
+MAP_RIGHT = {id(c): sweep.outcome(c) for c in MAP_CALLS}
+sweep.close_figures()
+#: a plain DataFrame copy of the 1957 map has lost its outlines: not the same input, so refusing it is right
+NOT_EQUIVALENT_HERE = {("neighbours", "the table without its metadata")}
+MAP_VARIANTS = [
+    pytest.param(c, v, k, id=f"{c.func.__name__}-{k}-{i}")
+    for c in MAP_CALLS for i, (v, k) in enumerate(sweep.variants(c))
+    if not (c.func.__name__.endswith("_map") and k in sweep.EQUIVALENT)  # a map is a picture: no value to compare
+    and (c.func.__name__, k) not in NOT_EQUIVALENT_HERE
+]
+
+
+def test_every_map_function_answers_its_right_call():
+    assert all(MAP_RIGHT[id(c)][0] == "ok" for c in MAP_CALLS), [(c, MAP_RIGHT[id(c)]) for c in MAP_CALLS if MAP_RIGHT[id(c)][0] != "ok"]
+    assert len(MAP_VARIANTS) >= 60  # the sweep covers every public map function
+
+
+@pytest.mark.parametrize("call, variant, kind", MAP_VARIANTS)
+def test_a_map_function_given_an_odd_argument_answers_or_refuses_clearly(call, variant, kind):
+    """Every public function of helpers.maps, every kind of odd argument: the right result, or one AnalysisError
+    with a message (never a raw TypeError, KeyError or AttributeError from inside pandas or geopandas)."""
+    right = None if call.func.__name__.endswith("_map") else MAP_RIGHT[id(call)][1]
+    try:
+        problem = sweep.judge(variant, kind, right)
+    finally:
+        sweep.close_figures()
+    assert problem is None, f"{variant!r}: {problem}"
