@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import html
 import json
 import math
 import os
@@ -78,6 +79,23 @@ class Feedback(str):
 
     def __repr__(self) -> str:  # shown by Jupyter as the cell's output
         return str(self)
+
+    def _repr_html_(self) -> str:
+        """The same words in a box whose left edge tells right from wrong at a glance (green, orange, grey).
+
+        The verdict is in the words too ("correct", "not quite", "not answered yet"), so nothing depends on colour;
+        the mark is hidden from screen readers, and the text keeps the theme's own colour (light or dark).
+        """
+        mark, colour, verdict = _LOOK[self.correct]
+        return (
+            f'<div class="check-feedback check-{verdict}" role="status" '
+            f'style="border-left:0.35em solid {colour};padding:0.15em 0.6em;margin:0.2em 0">'
+            f'<span aria-hidden="true" style="font-weight:bold">{mark}</span> {html.escape(str(self))}</div>'
+        )
+
+
+#: How each verdict looks: a mark, the colour of the box's edge (Okabe-Ito green, vermilion, grey) and a class name.
+_LOOK = {True: ("\u2713", "#009E73", "right"), False: ("\u2717", "#D55E00", "wrong"), None: ("\u25CB", "#767676", "open")}
 
 
 # --------------------------------------------------------------------------- bank

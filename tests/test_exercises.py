@@ -10,6 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import re
+
+from helpers import exercises
 from helpers.exercises import BANK_DIR, check, known_questions, register
 
 TABLE = pd.DataFrame({"events": [3, 5]}, index=pd.Index(["economy", "diplomacy"], name="category"))
@@ -175,3 +178,20 @@ def test_register_refuses_an_id_that_is_not_text_and_other_slips(tmp_path, qid, 
     with pytest.raises(ValueError, match=message):
         register(qid, 1.5, bank_path=tmp_path / "b.json", **args)
     assert not (tmp_path / "b.json").exists()
+
+
+def test_feedback_looks_different_for_right_wrong_and_unanswered_but_says_the_same_words(bank):
+    """In JupyterLab and on the website the verdict shows at a glance (a coloured edge and a mark), while the words,
+    which carry the verdict for screen readers and nbval, stay exactly those of the plain text."""
+    import html as _html
+
+    right, wrong, open_ = c("9.2", 1957, bank), c("9.2", 1066, bank), c("9.2", ..., bank)
+    looks = {f: f._repr_html_() for f in (right, wrong, open_)}
+    for feedback, markup in looks.items():
+        assert _html.escape(str(feedback)) in markup and 'role="status"' in markup
+        assert re.search(r'aria-hidden="true"[^>]*>[^<]+</span>', markup), "the mark is hidden from screen readers"
+    assert "check-right" in looks[right] and "check-wrong" in looks[wrong] and "check-open" in looks[open_]
+    edges = {re.search(r"border-left:[^;]*?(#[0-9A-Fa-f]{6})", m).group(1) for m in looks.values()}
+    assert len(edges) == 3, "three verdicts, three edge colours"
+    tricky = exercises.Feedback("Exercise 9.9: could not read '<b>1957</b> & more'.", False)._repr_html_()
+    assert "<b>" not in tricky and "&lt;b&gt;1957&lt;/b&gt; &amp; more" in tricky, "a student's text is shown, never rendered"
