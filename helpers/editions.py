@@ -33,13 +33,16 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import copy
 import difflib
 import hashlib
 import shutil
 import json
+import os
 import re
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -269,6 +272,23 @@ def student_notebook(teacher: nbformat.NotebookNode, name: str) -> tuple[nbforma
 # --------------------------------------------------------------------------- executing and writing
 
 
+@contextlib.contextmanager
+def kernel_sockets(kernel_name: str = "python3"):
+    """A kernel manager whose kernel talks over Unix sockets in a private folder (POSIX), else None (nbclient's default).
+
+    A TCP kernel picks free ports and binds them a moment later; when several kernels start at once (the test
+    suite runs two workers, each starting kernels) another process can take a port in between and the kernel
+    dies before it answers. Sockets in a folder of their own cannot collide, and nothing listens on the network.
+    """
+    if os.name != "posix":
+        yield None
+        return
+    from jupyter_client.manager import AsyncKernelManager
+
+    with tempfile.TemporaryDirectory(prefix="kernel-") as folder:
+        yield AsyncKernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(folder, "k"))
+
+
 def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
     """Run ``nb`` top to bottom in a fresh kernel in ``cwd``: no timing, no widget state stored.
 
@@ -279,15 +299,17 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
     """
     from nbclient import NotebookClient
 
-    client = NotebookClient(
-        nb,
-        timeout=EXEC_TIMEOUT,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(cwd)}},
-        record_timing=False,
-        store_widget_state=True,
-    )
-    client.execute()
+    with kernel_sockets() as km:
+        client = NotebookClient(
+            nb,
+            km=km,
+            timeout=EXEC_TIMEOUT,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(cwd)}},
+            record_timing=False,
+            store_widget_state=True,
+        )
+        client.execute()
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         if cell.cell_type == "code":

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,41 @@ def repo_copy(tmp_path: Path) -> Path:
     for part in ("notebooks", "data", "helpers"):
         shutil.copytree(ROOT / part, dest / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return dest
+
+
+# --------------------------------------------------------------------------- nbval's kernels on Unix sockets
+
+_SOCKETS: dict[str, str] = {}
+
+
+def pytest_configure(config):
+    """nbval's kernels talk over Unix sockets in a private folder, as helpers.editions.execute's do.
+
+    A TCP kernel picks free ports and binds them a moment later; with two xdist workers starting kernels at once,
+    another kernel can take a port in between and the kernel dies before answering ("Kernel died before replying
+    to kernel_info"). nbval has no setting for the transport, so its KernelManager is given one here.
+    """
+    if os.name != "posix":
+        return
+    try:
+        import nbval.kernel
+    except ImportError:  # pragma: no cover - nbval is a test dependency
+        return
+    folder = tempfile.mkdtemp(prefix="nbval-kernels-")
+    _SOCKETS["folder"] = folder
+    names = itertools.count()
+    base = nbval.kernel.KernelManager
+
+    class UnixSocketKernelManager(base):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(folder, f"k{next(names)}"))
+            super().__init__(**kwargs)
+
+    nbval.kernel.KernelManager = UnixSocketKernelManager
+
+
+def pytest_unconfigure(config):
+    folder = _SOCKETS.pop("folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)

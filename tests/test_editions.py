@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -454,3 +455,15 @@ def test_student_editions_speak_to_students():
         assert re.search(r"Student edition|Edition: student", text), f"{path.name}: its heading does not say it is the student edition"
         banner = nb.cells[0].source
         assert "Your copy of the lesson" in banner and not re.search(r"--force|make editions|teacher", banner, re.I)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets: on other systems nbclient's TCP default is kept")
+def test_lesson_kernels_talk_over_unix_sockets_in_a_folder_that_is_removed():
+    """Two kernels starting at once can race for a TCP port and one dies before it answers; sockets cannot collide."""
+    with editions.kernel_sockets() as km:
+        assert km.transport == "ipc"
+        folder = Path(km.ip).parent
+        assert folder.is_dir() and str(folder) != str(ROOT)
+    assert not folder.exists(), "the sockets' folder is removed with the kernel"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    assert editions.execute(nb, ROOT).cells[0].outputs[0]["text"] == "42\n"

@@ -19,6 +19,7 @@ import pytest
 
 from nbclient import NotebookClient
 
+from helpers import editions
 from helpers.course.config import load_course
 from helpers.course.release import ReleaseError, release
 
@@ -93,8 +94,9 @@ def answers(tmp_path_factory):
     os.environ["HELPERS_RECORD_ANSWERS"] = str(record)
     try:
         for path in TEACHER:  # errors elsewhere are test_editions' business; here only the answers count
-            NotebookClient(nbformat.read(path, as_version=4), timeout=300, allow_errors=True,
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            with editions.kernel_sockets() as km:
+                NotebookClient(nbformat.read(path, as_version=4), km=km, timeout=300, allow_errors=True,
+                               resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
         del os.environ["HELPERS_RECORD_ANSWERS"]
     return [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
