@@ -173,3 +173,12 @@ def test_a_boundary_file_is_not_loaded_as_a_table():
 
     with pytest.raises(DataValidationError, match="helpers.maps"):
         load(FILES[0]["name"])
+
+
+def test_readme_table_gives_each_dataset_its_true_row_count():
+    """The README's table of datasets says how many rows each has; a count left behind after an edit is caught here."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    stated = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\| `(\w+)` \|.*\| (\d+) \|$", readme, re.M)}
+    assert set(stated) == set(NAMES), f"datasets missing from the README table or unknown to the package: {set(stated) ^ set(NAMES)}"
+    wrong = {name: (n, len(load(name))) for name, n in stated.items() if n != len(load(name))}
+    assert not wrong, f"README row counts (stated, actual): {wrong}"
