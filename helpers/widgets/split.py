@@ -254,6 +254,11 @@ def decline_figure(events: pd.DataFrame, key_events: dict[str, str] | None = Non
 GRAIN_COLORS = {"official_claim": "#D55E00", "official_revision_1959": "#E69F00", "official_statement_reported": "#CC79A7",
                 "us_intelligence_estimate": "#009E73", "revised_official": "#0072B2"}
 SERIES_LABELS = {"us_intelligence_estimate": "US intelligence estimate"}
+
+
+def _series_label(series: str) -> str:
+    """A series key as the legend and the alt text write it."""
+    return SERIES_LABELS.get(series, series.replace("_", " "))
 STEEL_COLORS = {"official_claim": "#D55E00", "official_revision_1959": "#E69F00", "revised_official": "#0072B2"}
 
 
@@ -275,12 +280,12 @@ def claims_figure(grain: pd.DataFrame, steel: pd.DataFrame):
         labelled: set[str] = set()
         for year, have in present.items():
             for i, col in enumerate(have):
-                label = None if col in labelled else SERIES_LABELS.get(col, col.replace("_", " "))
+                label = None if col in labelled else _series_label(col)
                 labelled.add(col)
                 ax.bar(year + (i - (len(have) - 1) / 2) * width, float(table.at[year, col]), width=width * 0.95,
                        color=colors[col], label=label)
         handles, labels = ax.get_legend_handles_labels()
-        order = [labels.index(SERIES_LABELS.get(c, c.replace("_", " "))) for c in cols if c in labelled]
+        order = [labels.index(_series_label(c)) for c in cols if c in labelled]
         ax.set_xticks(list(range(1957, 1961)))
         ax.set_title(f"{what}: claimed, estimated abroad, revised" if "us_intelligence_estimate" in cols else f"{what}: claimed vs revised")
         ax.set_ylabel(unit)
@@ -295,7 +300,7 @@ def claims_figure(grain: pd.DataFrame, steel: pd.DataFrame):
     fig.subplots_adjust(wspace=0.3)
     parts = []
     for year in g.index:
-        have = [f"{SERIES_LABELS.get(c, c.replace('_', ' '))} {g.at[year, c]:g}" for c in g.columns if pd.notna(g.at[year, c])]
+        have = [f"{_series_label(c)} {g.at[year, c]:g}" for c in g.columns if pd.notna(g.at[year, c])]
         parts.append(f"{year}: " + ", ".join(have))
     steel_parts = [f"{year}: " + ", ".join(f"{c.replace('_', ' ')} {st.at[year, c]:g}" for c in st.columns if pd.notna(st.at[year, c])) for year in st.index]
     alt = (
