@@ -250,30 +250,32 @@ def decline_figure(events: pd.DataFrame, key_events: dict[str, str] | None = Non
     return _finish(low, plots.source_note(shown), alt)
 
 
-# One colour per series in both panels (the 1959 revision is the same colour for grain and steel).
-GRAIN_COLORS = {"official_claim": "#D55E00", "official_revision_1959": "#E69F00", "official_statement_reported": "#CC79A7",
-                "us_intelligence_estimate": "#009E73", "revised_official": "#0072B2"}
+#: One colour per series, shared by both panels: a series (the 1959 revision, say) looks the same for grain and steel.
+SERIES_COLORS = {"official_claim": "#D55E00", "official_revision_1959": "#E69F00", "official_statement_reported": "#CC79A7",
+                 "us_intelligence_estimate": "#009E73", "revised_official": "#0072B2"}
+#: The steel series the figure shows (the table also holds China's native steel, which is part of the claim).
+STEEL_SERIES = ["official_claim", "official_revision_1959", "revised_official"]
 SERIES_LABELS = {"us_intelligence_estimate": "US intelligence estimate"}
 
 
 def _series_label(series: str) -> str:
     """A series key as the legend and the alt text write it."""
     return SERIES_LABELS.get(series, series.replace("_", " "))
-STEEL_COLORS = {"official_claim": "#D55E00", "official_revision_1959": "#E69F00", "revised_official": "#0072B2"}
 
 
 def claims_figure(grain: pd.DataFrame, steel: pd.DataFrame):
     """Grain (left) and steel (right): figures claimed at the time beside the revised official ones."""
     g = split.grain_table(grain)
     s = steel[(steel["country"] == "China") & (steel["product"] == "steel") & steel["year"].between(1957, 1960)]
-    s = s[s["series"].isin(list(STEEL_COLORS))]
+    s = s[s["series"].isin(STEEL_SERIES)]
     st = s.pivot_table(index="year", columns="series", values="value", aggfunc="first").sort_index().astype("float64") / 1000
     st.index = st.index.astype(int)
     g.index = g.index.astype(int)
     with plt.rc_context(plots.STYLE):
         fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 3.8))
-    for ax, table, colors, unit, what in ((left, g, GRAIN_COLORS, "million metric tons", "Grain"), (right, st, STEEL_COLORS, "million metric tons", "Steel")):
-        cols = [c for c in colors if c in table.columns]
+    shown: dict[str, list[str]] = {}
+    for ax, table, what in ((left, g, "Grain"), (right, st, "Steel")):
+        cols = shown[what] = [c for c in SERIES_COLORS if c in table.columns]
         # each year's bars side by side and centred on the year, with no gap left for a series the year lacks
         present = {year: [c for c in cols if pd.notna(table.at[year, c])] for year in table.index}
         width = 0.8 / max(1, max(len(v) for v in present.values()))
@@ -283,19 +285,19 @@ def claims_figure(grain: pd.DataFrame, steel: pd.DataFrame):
                 label = None if col in labelled else _series_label(col)
                 labelled.add(col)
                 ax.bar(year + (i - (len(have) - 1) / 2) * width, float(table.at[year, col]), width=width * 0.95,
-                       color=colors[col], label=label)
+                       color=SERIES_COLORS[col], label=label)
         handles, labels = ax.get_legend_handles_labels()
         order = [labels.index(_series_label(c)) for c in cols if c in labelled]
         ax.set_xticks(list(range(1957, 1961)))
         ax.set_title(f"{what}: claimed, estimated abroad, revised" if "us_intelligence_estimate" in cols else f"{what}: claimed vs revised")
-        ax.set_ylabel(unit)
+        ax.set_ylabel("million metric tons")
         # the legend goes in the upper corner above the lower half of the years, clear of the tall bars
         half = len(table.index) // 2
         early, late = (float(table.iloc[:half].max().max()), float(table.iloc[half:].max().max())) if half else (0.0, 0.0)
         ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
                   loc="upper right" if late < early else "upper left")
     # headroom for the legend: more series, more rows of legend above the bars
-    left.set_ylim(0, float(g.max().max()) * (1.5 + 0.15 * max(0, len([c for c in GRAIN_COLORS if c in g.columns]) - 3)))
+    left.set_ylim(0, float(g.max().max()) * (1.5 + 0.15 * max(0, len(shown["Grain"]) - 3)))
     right.set_ylim(0, float(st.max().max()) * 1.5)
     fig.subplots_adjust(wspace=0.3)
     parts = []
