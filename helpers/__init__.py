@@ -7,6 +7,7 @@ Modules (imported on first use, so ``import helpers`` stays fast):
 - :mod:`helpers.plots`     house style, ``timeline``, ``line_chart``, ``show``
 - :mod:`helpers.widgets`   the lesson explorers
 - :mod:`helpers.exercises` ``check("1.3", answer)``
+- :mod:`helpers.documents` the documents reader: ``card(id)``, ``compare(a, b)``, ``listing(lesson=2)``
 - :mod:`helpers.editions`  teacher edition -> student edition
 
 The names most lessons need are available at the top level::
@@ -26,7 +27,7 @@ _SHORTCUTS = {
     "cite": "helpers.data",
     "check": "helpers.exercises",
 }
-_MODULES = {"data", "analysis", "plots", "widgets", "exercises", "editions"}
+_MODULES = {"data", "analysis", "plots", "widgets", "exercises", "editions", "documents"}
 
 __all__ = sorted(_SHORTCUTS) + sorted(_MODULES)
 

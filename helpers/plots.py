@@ -489,11 +489,13 @@ def timeline(
     title: str | None = None,
     shade: Sequence | None = None,
     ax: Axes | None = None,
+    documents: bool = False,
 ) -> Axes:
     """Events as dots in one lane per category, labelled with their titles.
 
     ``events`` is ``load("events")`` or a filtered copy; ``start``/``end`` are dates
-    ("1953", "1958-06-30"). Contested dates are drawn as hollow markers.
+    ("1953", "1958-06-30"). Contested dates are drawn as hollow markers. ``documents=True``
+    draws a square around each event that has a document in the reader (``helpers.documents``).
     """
     df = pd.DataFrame(events)  # the same rows without the table's metadata, which pandas would deep-copy at every step
     df.attrs = {}
@@ -551,6 +553,18 @@ def timeline(
                 dx, dy, va = offsets[rows[i]]
                 ax.annotate(text, (date, lane_no), xytext=(3 if flush[i] else -3, dy), textcoords="offset points", fontsize=size,
                             ha="right" if flush[i] else "left", va=va, color="#222222")
+    with_docs = 0
+    if documents:
+        from helpers.documents import event_documents
+
+        has = set(event_documents())
+        lane_of = {cat: i for i, cat in enumerate(lanes)}
+        marked = df[df["event_id"].isin(has)] if "event_id" in df.columns else df.iloc[:0]
+        with_docs = len(marked)
+        if with_docs:
+            ax.scatter(marked["date"], [lane_of[c] for c in marked["category"]], marker="s", s=110, facecolors="none",
+                       edgecolors="#222222", linewidths=1.1, zorder=4, label="has a document in the reader")
+            ax.legend(loc="lower right", fontsize=size, frameon=False, handletextpad=0.3, borderaxespad=0.1)
     if shade:
         shade_period(ax, shade[0], shade[1], shade[2] if len(shade) > 2 else None)
     ax.set_yticks(range(len(lanes)), names)
@@ -568,6 +582,7 @@ def timeline(
         f"First: {df.iloc[0]['title']}; last: {df.iloc[-1]['title']}."
         + (f" {n_contested} dates are contested (hollow markers)." if n_contested else "")
         + (f" {thinned} labels are left out where they would overlap." if thinned else "")
+        + (f" {with_docs} event{'s' if with_docs != 1 else ''} with a document in the reader {'are' if with_docs != 1 else 'is'} framed by a square." if with_docs else "")
     )
     cited = df[["source_id"]] if "source_id" in df.columns else df.iloc[:, :0]
     cited.attrs = {"path": events.attrs["path"]} if events.attrs.get("path") else {}

@@ -216,7 +216,7 @@ def timeline_explorer(events: pd.DataFrame, start: int = 1949, end: int = 1960) 
         if not categories:
             raise ValueError("choose at least one category.")
         lo, hi = f"{years[0]}-01-01", f"{years[1]}-12-31"
-        ax = plots.timeline(events, lo, hi, categories=categories, labels=(years[1] - years[0] <= 6))
+        ax = plots.timeline(events, lo, hi, categories=categories, labels=(years[1] - years[0] <= 6), documents=True)
         shown = bare[(bare["date"] >= lo) & (bare["date"] <= hi) & bare["category"].isin(categories)]
         counts = shown["category"].value_counts()
         summary = f"{len(shown)} events, {years[0]}–{years[1]}: " + ", ".join(f"{c} {counts[c]}" for c in categories if c in counts)
