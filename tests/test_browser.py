@@ -65,6 +65,31 @@ def _lab_accessibility(page) -> dict[str, int]:
     return counts
 
 
+def _chinese_card_fonts(page) -> dict[str, int]:
+    """The fonts Chromium really drew a document card's Chinese text with (glyphs per font), asked of the browser
+    itself (DevTools' CSS.getPlatformFontsForNode); a missing CJK font would show up as no CJK font here (tofu boxes).
+    Also saves a screenshot of the card."""
+    original = page.locator(f"{PANEL} .doc-card .doc-original[lang='zh-Hans']").first
+    original.scroll_into_view_if_needed(timeout=30_000)
+    assert original.is_visible(), "the document card's Chinese original is not visible"
+    box = original.bounding_box()
+    assert box and box["height"] > 20 and box["width"] > 100, f"the Chinese original has no room on screen: {box}"
+    page.locator(f"{PANEL} .doc-card").first.screenshot(path=str(SHOTS / "document-card.png"))
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]["nodeId"]
+    node = session.send("DOM.querySelector", {"nodeId": root, "selector": ".doc-card .doc-original[lang='zh-Hans'] p"})["nodeId"]
+    assert node, "no paragraph of Chinese text in the card"
+    text_node = session.send("DOM.describeNode", {"nodeId": node, "depth": 1})["node"]
+    assert text_node.get("childNodeCount", 1) >= 1
+    fonts = {f["familyName"]: f["glyphCount"] for f in session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+    session.detach()
+    cjk = {name: n for name, n in fonts.items() if re.search(r"CJK|Han|Hei|Song|Ming|WenQuanYi|Droid Sans Fallback", name, re.I)}
+    assert cjk and sum(cjk.values()) > 10, f"the card's Chinese is not drawn with a CJK font (install fonts-noto-cjk): {fonts}"
+    return fonts
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_student_edition_runs_and_its_widget_responds(lab, browser, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -96,6 +121,8 @@ def test_student_edition_runs_and_its_widget_responds(lab, browser, name):
         print(f"\n{name}: input -> repainted output, ms: {', '.join(f'{t:.0f}' for t in times)} (median {statistics.median(times):.0f})")
         if name.startswith("00_"):
             print(f"axe-core on lesson 0 in JupyterLab, elements by impact: {_lab_accessibility(page) or 'none'}")
+            fonts = _chinese_card_fonts(page)
+            print(f"the document card's Chinese text is drawn with: {fonts}")
         widget.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"{Path(name).stem}.png"), full_page=False)
     except Exception:
