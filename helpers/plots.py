@@ -97,6 +97,12 @@ HONEYMOON = ("1954-10-01", "1957-12-31", "honeymoon (Shen 2020)")
 CJK_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-subset.otf"
 CJK_FAMILY = "Noto Sans CJK SC"
 matplotlib.font_manager.fontManager.addfont(str(CJK_FONT))
+# The bundled subset first among fonts of its family, so that a machine which also has Debian's fonts-noto-cjk (the
+# browser test draws the document cards' Chinese with it) still draws figures with the same font as every other machine:
+# matplotlib keeps the first of equally good matches.
+_fonts = matplotlib.font_manager.fontManager.ttflist
+_fonts.sort(key=lambda entry: entry.fname != str(CJK_FONT))
+matplotlib.font_manager.fontManager._findfont_cached.cache_clear()
 
 #: Pixels per inch of a figure as laid out; :func:`show` draws it at ``SCALE`` times that.
 DPI = 100

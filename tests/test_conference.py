@@ -317,7 +317,7 @@ def test_debate_explorer(real):
     assert '"we must have a head ... If the Soviet Union is not the head, then who is?"' in first
     text = explorer.set(issue="war and peace", period="1957")
     assert text == explorer.summary and text != first
-    assert text.startswith("War and peace in the nuclear age: 6 positions (positions taken at the time (dated 1957))")
+    assert text.startswith("War and peace in the nuclear age: 6 positions (positions taken at the time (dated 1957 or earlier))")
     assert "Palmiro Togliatti" in text and "(undated)" not in text
     bad = explorer.set(issue="the economy")
     assert bad.startswith("Cannot show this: There is no issue called 'the economy'.")

@@ -75,7 +75,7 @@ MEETINGS = {"ruling": "attended_ruling_meeting", "wider": "attended_wider_meetin
 
 #: Which positions :func:`positions` keeps: all; those dated in 1957 (said at the time);
 #: or the later ones (dated after 1957, or undated memoirs and glosses).
-PERIODS = {"all": "all positions", "1957": "positions taken at the time (dated 1957)", "later": "later glosses and memoirs (after 1957 or undated)"}
+PERIODS = {"all": "all positions", "1957": "positions taken at the time (dated 1957 or earlier)", "later": "later glosses and memoirs (after 1957 or undated)"}
 
 #: How the lesson names a work in a short citation (the year comes from the bibliography).
 CITE_AS = {
@@ -98,6 +98,7 @@ CITE_AS = {
     "hakkawiki1957": "Hakka wiki, 1957 meeting",
     "gse_peace_manifesto": "Great Soviet Encyclopedia",
     "declaration1957": "Moscow Declaration",
+    "mao1957_nov18_wengao": "Mao, speech of 18 Nov 1957 (Wengao)",
     "frus1955_57_v24": "FRUS 1955-57 vol. XXIV",
     "mao1957_speech": "Mao, speech to the 64 parties",
     "mao1957_nov6": "Mao, speech at the jubilee session",
@@ -475,7 +476,7 @@ def issue_counts(debates: pd.DataFrame) -> pd.Series:
 
 
 def period_counts(debates: pd.DataFrame) -> pd.DataFrame:
-    """Positions per issue taken at the time (dated 1957) and later (after 1957 or undated), in the order of :data:`ISSUES`."""
+    """Positions per issue taken at the time (dated 1957 or earlier) and later (after 1957 or undated), in the order of :data:`ISSUES`."""
     require_columns(debates, ("issue", "date"), "debates")
     at_time = _period_mask(debates["date"], "1957")
     table = pd.DataFrame(

@@ -30,11 +30,19 @@ CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
 def characters_used(root: Path = ROOT) -> set[str]:
-    """Every CJK character in the data tables, the teacher editions and the helpers' code."""
-    paths = [*root.glob("data/*.csv"), *root.glob("data/*.json"), *root.glob("notebooks/*.ipynb"), *root.glob("helpers/**/*.py")]
+    """Every CJK character in the data tables, the teacher editions' cells and the helpers' code.
+
+    Left out: the documents' excerpts (``data/documents.csv``), which the browser draws with the reader's own CJK
+    font and no figure shows, and the notebooks' stored outputs (made from the data and the cells)."""
+    import json
+
+    paths = [p for p in [*root.glob("data/*.csv"), *root.glob("data/*.json"), *root.glob("helpers/**/*.py")] if p.name != "documents.csv"]
     found: set[str] = set()
     for path in paths:
         found |= set(CJK.findall(path.read_text(encoding="utf-8")))
+    for path in root.glob("notebooks/*.ipynb"):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        found |= set(CJK.findall("".join("".join(c["source"]) for c in cells)))
     return found
 
 
