@@ -273,7 +273,8 @@ def _original_plain(row: pd.Series) -> list[str]:
 
 @dataclass(frozen=True)
 class DocumentCard:
-    """One excerpt as a card: ``str(card)`` is the plain text, the notebook shows the HTML."""
+    """One excerpt as a card: ``str(card)`` is the plain text, the notebook shows the HTML (a paper-coloured card with
+    its own dark text, legible in light and dark themes alike)."""
 
     doc_id: str
     questions: bool = True
@@ -313,15 +314,15 @@ class DocumentCard:
         facts = "".join(f"<span style='margin-right:1em'><b>{html.escape(k)}:</b> {html.escape(v)}</span>" for k, v in _facts(row))
         english = _ol(self.lines(), f"Excerpt, English, {len(self.lines())} numbered lines")
         label = "English" if _text(row["language"]) == "en" else "English translation"
-        columns = [f'<div style="flex:1 1 26em;min-width:0"><h4 style="margin:0.3em 0">{label}</h4>{english}</div>']
+        columns = [f'<div style="flex:1 1 26em;min-width:0"><h4 style="margin:0.3em 0;color:inherit">{label}</h4>{english}</div>']
         if _text(row["excerpt_original"]):
             columns.append(
-                f'<div style="flex:1 1 18em;min-width:0"><h4 style="margin:0.3em 0">Original ({html.escape(_language(row))})</h4>{_original_html(row)}</div>'
+                f'<div style="flex:1 1 18em;min-width:0"><h4 style="margin:0.3em 0;color:inherit">Original ({html.escape(_language(row))})</h4>{_original_html(row)}</div>'
             )
         if self.modified and _text(row["modified_en"]):
             mod = lines(self.doc_id, modified=True)
             columns.append(
-                '<div style="flex:1 1 22em;min-width:0"><h4 style="margin:0.3em 0">Modified version</h4>'
+                '<div style="flex:1 1 22em;min-width:0"><h4 style="margin:0.3em 0;color:inherit">Modified version</h4>'
                 "<p style='font-size:0.85em;margin:0'><em>Simplified for reading: not the document's own words.</em></p>"
                 f"{_ol(mod, 'Modified version, numbered lines')}</div>"
             )
@@ -335,8 +336,9 @@ class DocumentCard:
             )
         return (
             f'<section class="doc-card" lang="en" aria-label="Document: {html.escape(_text(row["title"]), quote=True)}" '
-            'style="border:1px solid #bbb;border-left:0.35em solid #8a5a00;padding:0.5em 0.9em;margin:0.4em 0;max-width:62em">'
-            f"<h3 style='margin:0.1em 0'>{title}</h3>"
+            'style="border:1px solid #bbb;border-left:0.35em solid #8a5a00;padding:0.5em 0.9em;margin:0.4em 0;max-width:62em;'
+            'background:#fffdf8;color:#1b1b1b">'
+            f"<h3 style='margin:0.1em 0;color:inherit'>{title}</h3>"
             f"<p style='margin:0.2em 0;font-size:0.9em'>{facts}</p>"
             f"<p style='margin:0.4em 0'><em>{html.escape(_text(row['headnote']))}</em></p>"
             f'<div style="display:flex;flex-wrap:wrap;gap:1.2em">{"".join(columns)}</div>'
@@ -347,7 +349,7 @@ class DocumentCard:
 
 def _link(value: str) -> str:
     parts = [p.strip() for p in value.split(" ; ") if p.strip()]
-    return " ; ".join(f'<a href="{html.escape(p, quote=True)}">{html.escape(p)}</a>' if p.startswith("http") else html.escape(p) for p in parts)
+    return " ; ".join(f'<a href="{html.escape(p, quote=True)}" style="color:#0b4f8a">{html.escape(p)}</a>' if p.startswith("http") else html.escape(p) for p in parts)
 
 
 def card(doc_id: str, *, questions: bool = True, modified: bool = False) -> DocumentCard:
@@ -393,14 +395,15 @@ class DocumentComparison:
             source = html.escape("; ".join(x for x in (_text(row["translation"]), _text(row["edition"])) if x))
             cols.append(
                 f'<div style="flex:1 1 24em;min-width:0" role="group" aria-label="Document {side}">'
-                f"<h4 style='margin:0.2em 0'>{side}. {html.escape(_title(row))}</h4>"
+                f"<h4 style='margin:0.2em 0;color:inherit'>{side}. {html.escape(_title(row))}</h4>"
                 f"<p style='font-size:0.85em;margin:0.2em 0'>{facts}<br><b>English text:</b> {source}</p>"
                 f"{_ol(numbered, f'Document {side}, {len(numbered)} numbered lines')}</div>"
             )
         return (
             '<section class="doc-compare" lang="en" aria-label="Two documents compared" '
-            'style="border:1px solid #bbb;border-left:0.35em solid #8a5a00;padding:0.5em 0.9em;margin:0.4em 0;max-width:70em">'
-            "<h3 style='margin:0.1em 0'>Compare two documents</h3>"
+            'style="border:1px solid #bbb;border-left:0.35em solid #8a5a00;padding:0.5em 0.9em;margin:0.4em 0;max-width:70em;'
+            'background:#fffdf8;color:#1b1b1b">'
+            "<h3 style='margin:0.1em 0;color:inherit'>Compare two documents</h3>"
             f'<div style="display:flex;flex-wrap:wrap;gap:1.5em">{"".join(cols)}</div>'
             "<p style='margin:0.4em 0'><em>Compare: what does each include that the other leaves out? Which words differ, and why might they?</em></p>"
             "</section>"

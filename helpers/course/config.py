@@ -165,7 +165,7 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
         for qid, value in points.items():
             line = _line_of(text, qid, after=start) or start
             if qid not in found:
-                raise fail(line, f"assignment {name!r}: lesson {lesson_file.stem} has no exercise {qid!r}; its exercises are {', '.join(found)}.")
+                raise fail(line, f"assignment {name!r}: lesson {lesson_file.stem} has no exercise {qid!r}; its exercises are {', '.join(sorted(found, key=lambda q: tuple(int(n) for n in q.split('.'))))}.")
             exercise = found[qid]
             parts = [k for k, has in (("code", exercise.has_code), ("written", exercise.has_written)) if has]
             if isinstance(value, dict):
