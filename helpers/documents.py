@@ -249,10 +249,15 @@ def _ol(numbered: list[str], label: str) -> str:
     )
 
 
+def _original_paragraphs(row: pd.Series) -> list[str]:
+    """The original's paragraphs with their line breaks undone (Chinese is written without spaces)."""
+    joiner = "" if _text(row["language"]) == "zh" else " "
+    return [joiner.join(p.split()) for p in _text(row["excerpt_original"]).split("\n\n") if p.strip()]
+
+
 def _original_html(row: pd.Series) -> str:
-    text = _text(row["excerpt_original"])
     tag = LANG_TAGS.get(_text(row["language"]), _text(row["language"]))
-    paras = "".join(f"<p>{html.escape(' '.join(p.split()) if _text(row['language']) != 'zh' else ''.join(p.split()))}</p>" for p in text.split("\n\n") if p.strip())
+    paras = "".join(f"<p>{html.escape(p)}</p>" for p in _original_paragraphs(row))
     return (
         f'<div class="doc-original" lang="{html.escape(tag, quote=True)}" '
         "style=\"font-family:'Noto Serif CJK SC','Noto Sans CJK SC','Source Han Serif SC','Songti SC',serif;line-height:1.6\">"
@@ -261,14 +266,8 @@ def _original_html(row: pd.Series) -> str:
 
 
 def _original_plain(row: pd.Series) -> list[str]:
-    text = _text(row["excerpt_original"])
-    out = []
-    for para in text.split("\n\n"):
-        para = "".join(para.split()) if _text(row["language"]) == "zh" else " ".join(para.split())
-        if para:
-            width = WIDTH // 2 if _text(row["language"]) == "zh" else WIDTH
-            out.extend("     " + t for t in textwrap.wrap(para, width=width, break_long_words=True))
-    return out
+    width = WIDTH // 2 if _text(row["language"]) == "zh" else WIDTH  # a Chinese character is two columns wide
+    return ["     " + t for para in _original_paragraphs(row) for t in textwrap.wrap(para, width=width, break_long_words=True)]
 
 
 @dataclass(frozen=True)
