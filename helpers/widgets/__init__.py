@@ -180,7 +180,7 @@ class Explorer:
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The live widget, and a still image of what it shows now (for a notebook read without a kernel)."""
         bundle = dict(self.view._repr_mimebundle_(include=include, exclude=exclude) or {})
-        still = next((o["data"]["text/html"] for o in self._last if o["output_type"] == "display_data"), "")
+        still = "".join(o["data"]["text/html"] for o in self._last if o["output_type"] == "display_data")
         text = next((o["text"] for o in self._last if o["output_type"] == "stream"), "")
         bundle["text/html"] = (
             f'<div class="explorer-still"><p><b>{html.escape(self.title or "Explorer")}</b> '

@@ -11,8 +11,6 @@ the cards from :mod:`helpers.documents`. Below the figure the explorer shows the
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as W
 import pandas as pd
 
@@ -25,24 +23,17 @@ __all__ = ["DocumentExplorer", "document_explorer"]
 
 
 class DocumentExplorer(Explorer):
-    """An :class:`Explorer` whose output ends with the card of the chosen excerpt (HTML and plain text)."""
+    """An :class:`Explorer` whose output ends with the card of the chosen excerpt (HTML and plain text), which the
+    still image for readers without a kernel shows too."""
 
     def update(self) -> str:
         summary = super().update()
-        doc_id = self.controls["document"].value if "document" in self.controls else None
-        if doc_id and self.ax is not None:
-            shown = docs.card(doc_id, questions=False)
+        if self.ax is not None:
+            shown = docs.card(self.controls["document"].value, questions=False)
             outputs = [*self._last, {"output_type": "display_data", "data": {"text/html": shown._repr_html_(), "text/plain": str(shown)}, "metadata": {}}]
             self._last = outputs
             self.out.outputs = tuple(outputs)
         return summary
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = super()._repr_mimebundle_(include=include, exclude=exclude)
-        cards = [o["data"]["text/html"] for o in self._last if o["output_type"] == "display_data" and "doc-card" in o["data"].get("text/html", "")]
-        if cards:
-            bundle["text/html"] = bundle["text/html"][: -len("</div>")] + "".join(cards) + "</div>"
-        return bundle
 
 
 def _event_label(row: pd.Series) -> str:
@@ -91,8 +82,7 @@ def document_explorer(events: pd.DataFrame, event: str | None = None) -> Documen
         )
         return ax, summary
 
-    made = DocumentExplorer({"event": chooser, "document": excerpt}, render, title="Documents behind the timeline")
-    return made
+    return DocumentExplorer({"event": chooser, "document": excerpt}, render, title="Documents behind the timeline")
 
 
 guard_module(globals())  # every public function: a clear AnalysisError for a bad argument
