@@ -52,14 +52,14 @@ test: setup-test hub-setup
 	@echo "Browser screenshots (one per lesson): $(CURDIR)/tests/screenshots/"
 
 editions: setup
-	$(PY) -m helpers.editions $(ARGS)
+	$(PY) -m teach editions $(ARGS)
 
 execute: setup
-	$(PY) -m helpers.execute
-	$(PY) -m helpers.editions $(ARGS)
+	$(PY) -m teach execute
+	$(PY) -m teach editions $(ARGS)
 
 site: setup-test
-	$(PY) -m helpers.site _site $(if $(REPO),--repo "$(REPO)") $(if $(HUB),--hub "$(HUB)") $(if $(BRANCH),--branch "$(BRANCH)")
+	$(PY) -m teach site _site $(if $(REPO),--repo "$(REPO)") $(if $(HUB),--hub "$(HUB)") $(if $(BRANCH),--branch "$(BRANCH)")
 	@echo "Open $(CURDIR)/_site/index.html"
 
 bench: setup-test
@@ -67,18 +67,18 @@ bench: setup-test
 	$(PY) bench/grading.py --students 30 --json bench/grading.json
 
 link: setup
-	@$(PY) -m helpers.course link --hub "$(HUB)" --repo "$(REPO)" --branch "$(or $(BRANCH),main)"
+	@$(PY) -m teach link --hub "$(HUB)" --repo "$(REPO)" --branch "$(or $(BRANCH),main)"
 
 # Teachers: the class copy (students' repository) and the nbgrader course folder, both from course.toml.
 COURSE ?= course.toml
 release: setup-class
-	$(PY) -m helpers.course release --course $(COURSE) --out $(or $(OUT),class-copy) $(ARGS)
+	$(PY) -m teach release --course $(COURSE) --out $(or $(OUT),class-copy) $(ARGS)
 
 course: setup-class
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m helpers.course build --course $(COURSE) --out $(or $(OUT),course) $(ARGS)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m teach course --course $(COURSE) --out $(or $(OUT),course) $(ARGS)
 
 grade: setup-class
-	$(PY) -m helpers.course grade $(ASSIGNMENT) --course-dir $(or $(OUT),course) $(ARGS)
+	$(PY) -m teach grade $(ASSIGNMENT) --course-dir $(or $(OUT),course) $(ARGS)
 
 $(VENV)/.installed-class: $(VENV)/.installed-lab
 	$(PIP) install --quiet -c constraints.txt -e '.[class]'
@@ -91,13 +91,13 @@ setup-class: $(VENV)/.installed-class
 HUB_PORT ?= 8000
 STUDENTS ?= 3
 hub-setup: setup-class
-	-@$(PY) -m hub setup
+	-@$(PY) -m teach hub setup
 
 hub: hub-setup
-	$(PY) -m hub start --port $(HUB_PORT) --students $(STUDENTS) $(ARGS)
+	$(PY) -m teach hub start --port $(HUB_PORT) --students $(STUDENTS) $(ARGS)
 
 hub-stop:
-	@$(PY) -m hub stop
+	@$(PY) -m teach hub stop
 
 # capacity: N students at once on the trial hub, each running lesson 01 (as root; writes bench/capacity.json)
 bench-hub: hub-setup
@@ -105,7 +105,7 @@ bench-hub: hub-setup
 
 # Binder's and conda's pins (.binder/requirements.txt) from constraints.txt; rerun after changing the pins
 binder: setup-class
-	$(PY) -m hub.pins
+	$(PY) -m teach pins
 
 clean-venv:
 	rm -rf $(VENV)

@@ -2,7 +2,7 @@
 
 ``python bench/capacity.py [--students 1 5 10 20] [--lesson 01_honeymoon]`` (as root; ``make bench-hub``).
 
-It writes the class copy (``python -m helpers.course release``), starts the trial hub (``python -m hub
+It writes the class copy (``python -m teach.course release``), starts the trial hub (``python -m teach hub
 start``) with as many trial accounts as the largest N, and for each N, with fresh servers:
 
 1. starts the N students' servers at once through the hub's REST API (what N logins do) and times it;
@@ -39,8 +39,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from hub.__main__ import free_port  # noqa: E402
-from hub.client import api, pull, run_cells, wait_ready  # noqa: E402
+from teach.hub.client import api, pull, run_cells, wait_ready  # noqa: E402
+from teach.hub.launcher import free_port  # noqa: E402
 
 
 class Sampler(threading.Thread):
@@ -148,10 +148,10 @@ def main() -> int:
     hub = None
     state = tmp / "state"
     try:
-        subprocess.run([sys.executable, "-m", "helpers.course", "release", "--out", str(tmp / "class-copy")], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "teach.course", "release", "--out", str(tmp / "class-copy")], cwd=ROOT, check=True, capture_output=True)
         out = open(tmp / "hub.out", "w")
         hub = subprocess.Popen(
-            [sys.executable, "-m", "hub", "start", "--port", str(port), "--state", str(state), "--students", str(max(args.students)),
+            [sys.executable, "-m", "teach", "hub", "start", "--port", str(port), "--state", str(state), "--students", str(max(args.students)),
              "--prefix", prefix, "--class-copy", str(tmp / "class-copy"), "--exchange", str(tmp / "exchange")],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -187,7 +187,7 @@ def main() -> int:
                 hub.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(hub.pid, signal.SIGKILL)
-        subprocess.run([sys.executable, "-m", "hub", "remove-users", "--state", str(state)], cwd=ROOT, capture_output=True)
+        subprocess.run([sys.executable, "-m", "teach", "hub", "remove-users", "--state", str(state)], cwd=ROOT, capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
     base_wall = rounds[0]["all_finished_seconds"] if rounds else None
     print(f"\n{'N':>3}  {'spawn all (s)':>13}  {'all finished (s)':>16}  {'x N=1':>6}  {'slowest (s)':>11}  {'MB/student max':>14}  {'MB total':>8}  errors")

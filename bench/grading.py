@@ -2,7 +2,7 @@
 
 Builds a temporary nbgrader course from ``course.toml``'s first assignment, generates it, writes N
 submissions (every graded answer filled with the teacher's solution, so every cell runs), and grades them
-twice: with ``make grade`` (``helpers.course grade``: one ``nbgrader autograde --student`` per student, after
+twice: with ``make grade`` (``teach.course grade``: one ``nbgrader autograde --student`` per student, after
 checking each submission) and with one plain ``nbgrader autograde ASSIGNMENT`` over the class. For each
 it prints the wall time, the time per submission, and the peak memory of the whole process tree
 (sampled every 0.1 s: nbgrader plus the kernel it runs).
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from helpers.course.grading import nbgrader_env  # noqa: E402
+from teach.course.grading import nbgrader_env  # noqa: E402
 
 
 def _tree_rss_mb(pid: int) -> float:
@@ -70,8 +70,8 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> dict:
     import nbformat
 
-    from helpers.course.build import build_course
-    from helpers.course.config import load_course
+    from teach.course.build import build_course
+    from teach.course.config import load_course
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=30)
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> dict:
             folder.mkdir(parents=True)
             (folder / name).write_text(text, encoding="utf-8")
             (folder / "timestamp.txt").write_text("2027-02-01 10:00:00.000000 UTC")
-        seconds, peak = timed([sys.executable, "-m", "helpers.course", "grade", assignment.name, "--course-dir", str(base)], ROOT)
+        seconds, peak = timed([sys.executable, "-m", "teach.course", "grade", assignment.name, "--course-dir", str(base)], ROOT)
         results["make_grade"] = {"seconds": seconds, "per_submission": seconds / args.students, "peak_mb": peak}
         seconds, peak = timed([sys.executable, "-m", "nbgrader", "autograde", assignment.name, "--force"], base)
         results["nbgrader_autograde"] = {"seconds": seconds, "per_submission": seconds / args.students, "peak_mb": peak}

@@ -8,7 +8,7 @@ Modules (imported on first use, so ``import helpers`` stays fast):
 - :mod:`helpers.widgets`   the lesson explorers
 - :mod:`helpers.exercises` ``check("1.3", answer)``
 - :mod:`helpers.documents` the documents reader: ``card(id)``, ``compare(a, b)``, ``listing(lesson=2)``
-- :mod:`helpers.editions`  teacher edition -> student edition
+- :mod:`helpers.errors`    the package's one exception root, :class:`~helpers.errors.LessonError`
 
 The names most lessons need are available at the top level::
 
@@ -19,7 +19,20 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The version in pyproject.toml, the one place it is written (as installed; read directly in a bare copy)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("sino-soviet-1957")
+    except metadata.PackageNotFoundError:
+        import re
+        from pathlib import Path
+
+        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        found = re.search(r'^version = "([^"]+)"', pyproject.read_text(encoding="utf-8"), re.M) if pyproject.exists() else None
+        return found.group(1) if found else "unknown"
 
 _SHORTCUTS = {
     "load": "helpers.data",
@@ -27,12 +40,14 @@ _SHORTCUTS = {
     "cite": "helpers.data",
     "check": "helpers.exercises",
 }
-_MODULES = {"data", "analysis", "plots", "widgets", "exercises", "editions", "documents"}
+_MODULES = {"data", "analysis", "plots", "widgets", "exercises", "documents", "errors", "dates"}
 
 __all__ = sorted(_SHORTCUTS) + sorted(_MODULES)
 
 
 def __getattr__(name: str):
+    if name == "__version__":
+        return _version()
     if name in _SHORTCUTS:
         return getattr(importlib.import_module(_SHORTCUTS[name]), name)
     if name in _MODULES:

@@ -33,6 +33,8 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.errors import LessonError
+
 __all__ = [
     "DATA_DIR",
     "DataValidationError",
@@ -50,14 +52,14 @@ DATA_DIR = Path(os.environ.get("SINO_SOVIET_DATA", Path(__file__).resolve().pare
 BIBLIOGRAPHY = "sources"  # the resource that lists every source cited
 
 
-class UnknownDatasetError(LookupError):
+class UnknownDatasetError(LessonError, LookupError):
     """Raised by :func:`load` and :func:`cite` for a name that is not in the package."""
 
     def __str__(self) -> str:  # LookupError would wrap the message in quotes
         return str(self.args[0])
 
 
-class DataValidationError(ValueError):
+class DataValidationError(LessonError, ValueError):
     """A data file breaks its schema. The message names file, row, column and rule."""
 
 

@@ -164,7 +164,7 @@ def _is_missing(value: Any) -> bool:
         return math.isnan(value)
     if getattr(value, "ndim", None) == 0 and hasattr(value, "dtype"):  # a numpy scalar: float32 nan, datetime64 NaT
         try:
-            return bool(value != value)  # noqa: PLR0124
+            return bool(value != value)
         except (TypeError, ValueError):
             return False
     return False

@@ -25,7 +25,6 @@ import html
 import io
 import re
 import textwrap
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from weakref import WeakKeyDictionary
@@ -93,7 +92,7 @@ TYPE_SCALE = {"small": 8, "body": 10, "label": 10, "title": 12}
 #: The "honeymoon" as Shen (2020, ch. 13 n. 3) dates it: October 1954 to late 1957.
 HONEYMOON = ("1954-10-01", "1957-12-31", "honeymoon (Shen 2020)")
 
-#: The CJK subset figures fall back to (see helpers/fonts/build.py and helpers/fonts/OFL.txt).
+#: The CJK subset figures fall back to (see teach/fonts.py and helpers/fonts/OFL.txt).
 CJK_FONT = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-subset.otf"
 CJK_FAMILY = "Noto Sans CJK SC"
 matplotlib.font_manager.fontManager.addfont(str(CJK_FONT))
@@ -157,7 +156,6 @@ def source_note(*frames: pd.DataFrame) -> str:
     Built from the rows' ``source_id`` and the bibliography, so it names exactly the
     sources of what is plotted.
     """
-    from helpers.data import bibliography
 
     names, files = _works(frames)
     text = "; ".join(names) or "see data/sources.csv"

@@ -98,7 +98,7 @@ _SOCKETS: dict[str, str] = {}
 
 
 def pytest_configure(config):
-    """nbval's kernels talk over Unix sockets in a private folder, as helpers.editions.execute's do.
+    """nbval's kernels talk over Unix sockets in a private folder, as teach.editions.execute's do.
 
     A TCP kernel picks free ports and binds them a moment later; with two xdist workers starting kernels at once,
     another kernel can take a port in between and the kernel dies before answering ("Kernel died before replying

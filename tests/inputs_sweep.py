@@ -20,13 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import helpers.analysis as an
 from helpers import data
-from helpers.analysis import AnalysisError
+from helpers.analysis import AnalysisError, race, split
 from helpers.analysis import conference as cf
 from helpers.analysis import honeymoon as hm
-from helpers.analysis import race
-from helpers.analysis import split
-import helpers.analysis as an
 
 #: Which dataset each table argument means, by the argument's name.
 TABLE_OF = {

@@ -7,17 +7,16 @@ from __future__ import annotations
 import math
 import re
 
+import inputs_sweep as sweep
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from inputs_sweep import examples
 
-import inputs_sweep as sweep
-from helpers.analysis import AnalysisError, read_date, years_to_overtake
+from helpers.analysis import AnalysisError, race, read_date, years_to_overtake
 from helpers.analysis import conference as cf
 from helpers.analysis import honeymoon as hm
-from helpers.analysis import race
 
 RIGHT = sweep.right_calls()
 RESULTS = {id(call): sweep.outcome(call) for call in RIGHT}

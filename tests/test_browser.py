@@ -25,7 +25,6 @@ import statistics
 from pathlib import Path
 
 import pytest
-
 from lab_harness import NOTEBOOKS, PANEL, Lab, browser_missing, launch, main_widget, measure_change, open_and_run, output_area, run_axe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +93,7 @@ def _chinese_card_fonts(page) -> dict[str, int]:
 def test_student_edition_runs_and_its_widget_responds(lab, browser, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:  # noqa: SIM105
+    try:
         open_and_run(page, lab, name)
         text = page.locator(f"{PANEL} .jp-Notebook").inner_text()
         if "Traceback (most recent call last)" in text:

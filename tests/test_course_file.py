@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.course.build import build_course
-from helpers.course.config import CourseFileError, load_course
+from teach.course.build import build_course
+from teach.course.config import CourseFileError, load_course
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = """\
@@ -42,8 +42,8 @@ def test_the_repositorys_course_file_is_valid():
 def test_every_exercise_number_is_used_once_and_every_code_exercise_has_its_check(path):
     import nbformat
 
-    from helpers.course.lessons import exercises
     from helpers.exercises import known_questions
+    from teach.course.lessons import exercises
 
     found = exercises(nbformat.read(path, as_version=4))
     lesson = str(int(path.stem[:2]))
@@ -54,7 +54,7 @@ def test_every_exercise_number_is_used_once_and_every_code_exercise_has_its_chec
 def test_two_headings_with_one_number_are_refused():
     import nbformat
 
-    from helpers.course.lessons import exercises
+    from teach.course.lessons import exercises
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("### Exercise 2.10\nA"), nbformat.v4.new_markdown_cell("### Exercise 2.10\nB")])
     with pytest.raises(ValueError, match="Exercise 2.10 has two headings \\(cells 1 and 2\\)"):
@@ -103,7 +103,7 @@ def test_a_missing_or_broken_file_says_so(tmp_path):
 
 def test_the_command_line_prints_the_message_not_a_traceback(tmp_path):
     path = write(tmp_path, GOOD.replace('"1.1" = 2', '"1.1" = -1'))
-    run = subprocess.run([sys.executable, "-m", "helpers.course", "build", "--course", str(path), "--out", str(tmp_path / "c")],
+    run = subprocess.run([sys.executable, "-m", "teach.course", "build", "--course", str(path), "--out", str(tmp_path / "c")],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 2
     assert run.stderr.startswith("error: ") and "line 9" in run.stderr and "Traceback" not in run.stderr

@@ -7,11 +7,11 @@ import re
 
 import pandas as pd
 import pytest
+from conftest import TINY_STEEL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from inputs_sweep import examples
 
-from conftest import TINY_STEEL
 from helpers import data as helpers_data
 from helpers.data import DataValidationError, UnknownDatasetError, cite, datasets, load
 

@@ -1,7 +1,7 @@
 """The deployment files agree with the project: Binder's pins, the Zero to JupyterHub values, the TLJH recipe.
 
 No cluster here: the files are parsed and compared with pyproject.toml, constraints.txt, the class
-copy's link (``python -m helpers.course link``), the trial hub's settings and the measured capacity
+copy's link (``python -m teach.course link``), the trial hub's settings and the measured capacity
 (bench/capacity.json, written by bench/capacity.py).
 """
 
@@ -19,8 +19,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from hub import env, pins  # noqa: E402
-from hub.__main__ import DEFAULT_EXCHANGE, REPO_NAME  # noqa: E402
+from teach.hub import env, pins  # noqa: E402
+from teach.hub.launcher import DEFAULT_EXCHANGE, REPO_NAME  # noqa: E402
 
 Z2JH = ROOT / "deploy" / "z2jh" / "config.yaml"
 TLJH = ROOT / "deploy" / "tljh" / "install.sh"
@@ -116,7 +116,7 @@ def test_z2jh_image_is_the_class_copy_at_the_project_version():
 def test_z2jh_default_url_is_the_link_make_link_prints():
     default = _z2jh()["singleuser"]["defaultUrl"]
     link = subprocess.run(
-        [sys.executable, "-m", "helpers.course", "link", "--hub", "https://hub.example.edu", "--repo", _class_repo()],
+        [sys.executable, "-m", "teach.course", "link", "--hub", "https://hub.example.edu", "--repo", _class_repo()],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout.strip().splitlines()[-1]
     assert urllib.parse.urlsplit(link).path == "/hub/user-redirect/git-pull"

@@ -11,12 +11,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import pandas as pd
+import pytest
 
-from helpers import documents as docs  # noqa: E402
-from helpers.analysis import AnalysisError  # noqa: E402
-from helpers.data import load  # noqa: E402
+from helpers import documents as docs
+from helpers.analysis import AnalysisError
+from helpers.data import load
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = load("documents")

@@ -1,4 +1,4 @@
-"""helpers.editions: placeholders, teacher-only cells, idempotence, refusal to overwrite, leaks, freshness."""
+"""teach.editions: placeholders, teacher-only cells, idempotence, refusal to overwrite, leaks, freshness."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from helpers import editions
-from helpers.editions import EditionError, build, nbgitpuller_link, render, strip_solutions, student_notebook
+from teach import editions
+from teach.editions import EditionError, build, nbgitpuller_link, render, strip_solutions, student_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -217,7 +217,7 @@ def test_no_solution_leaks_into_the_student_edition(path):
 
 
 def test_stream_chunks_are_joined_so_reruns_store_the_same_text():
-    from helpers.editions import _coalesce
+    from teach.editions import _coalesce
 
     outs = [
         {"output_type": "stream", "name": "stdout", "text": "a\n"},

@@ -1,4 +1,4 @@
-"""helpers.execute (make execute): outputs written, sources untouched, and a notebook saved while it ran never overwritten."""
+"""teach.execute (make execute): outputs written, sources untouched, and a notebook saved while it ran never overwritten."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from helpers import execute
+from teach import execute
 
 AUTOSAVE = """import json, pathlib
 path = pathlib.Path("09_tiny.ipynb")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
-import re
 
 from helpers import exercises
 from helpers.exercises import BANK_DIR, check, known_questions, register

@@ -17,13 +17,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.testing.compare import compare_images  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.testing.compare import compare_images
 
-from helpers import plots  # noqa: E402
-from helpers.data import load  # noqa: E402
+from helpers import plots
+from helpers.data import load
 
 BASELINE = Path(__file__).resolve().parent / "baseline"
 TOLERANCE = 3.0  # RMS difference per pixel, on 0-255

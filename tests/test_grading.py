@@ -1,6 +1,6 @@
 """A class graded for real with nbgrader and its SQLite gradebook, in a temporary course folder.
 
-course file -> `helpers.course build` -> `nbgrader generate_assignment` -> the release holds no solution,
+course file -> `teach.course build` -> `nbgrader generate_assignment` -> the release holds no solution,
 hidden test or rubric -> three students submit (all right; half right with wrong types; one who deleted a
 check cell, duplicated an answer cell and left a cell that never ends) plus four bad submissions -> the
 class is autograded with a timeout -> the gradebook holds each student's score per exercise -> a manual
@@ -20,9 +20,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.course.build import build_course
-from helpers.course.config import load_course
-from helpers.course.grading import autograde, nbgrader_env
+from teach.course.build import build_course
+from teach.course.config import load_course
+from teach.course.grading import autograde, nbgrader_env
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "01_honeymoon.ipynb"

@@ -1,8 +1,8 @@
 """A class on a real JupyterHub: three students in Chromium, nbgitpuller, and nbgrader's exchange.
 
-Starts the trial hub (``python -m hub start``: JupyterHub, configurable-http-proxy, PAM accounts made for
+Starts the trial hub (``python -m teach hub start``: JupyterHub, configurable-http-proxy, PAM accounts made for
 the test, LocalProcessSpawner into the students' environment) on a free loopback port, with the class
-copy written by ``python -m helpers.course release`` served to it over loopback git HTTP. Then:
+copy written by ``python -m teach.course release`` served to it over loopback git HTTP. Then:
 
 - three students log in through the hub's login page and open the link ``make link`` prints; nbgitpuller
   clones the class copy; each runs the first lesson, answers an exercise and saves;
@@ -43,8 +43,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from helpers.course.grading import nbgrader_env  # noqa: E402
-from hub import client, env  # noqa: E402
+from teach.course.grading import nbgrader_env  # noqa: E402
+from teach.hub import client, env  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"  # a failing student's page is saved here
@@ -95,7 +95,7 @@ def hub():
     teacher = public / "teacher"
     teacher.mkdir(mode=0o700)  # the class copy's work tree and the course folder (hidden tests): root only
     class_copy = teacher / "class-copy"
-    made = _run([sys.executable, "-m", "helpers.course", "release", "--out", str(class_copy)], cwd=ROOT)
+    made = _run([sys.executable, "-m", "teach.course", "release", "--out", str(class_copy)], cwd=ROOT)
     assert made.returncode == 0, made.stderr
     state, exchange = public / "state", public / "exchange"
     prefix = f"ht{secrets.token_hex(2)}-"
@@ -103,7 +103,7 @@ def hub():
     out_path = public / "hub.out"
     out = open(out_path, "w")
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "hub", "start", "--port", str(port), "--students", "3", "--prefix", prefix, "--state", str(state),
+        [sys.executable, "-m", "teach", "hub", "start", "--port", str(port), "--students", "3", "--prefix", prefix, "--state", str(state),
          "--exchange", str(exchange), "--class-copy", str(class_copy)],
         cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
@@ -134,7 +134,7 @@ def hub():
             started = [p.pid for p in psutil.Process(launcher.pid).children(recursive=True)] + [launcher.pid]
         except psutil.Error:
             started = [launcher.pid]
-        stop = _run([sys.executable, "-m", "hub", "stop", "--state", str(state)], cwd=ROOT)
+        stop = _run([sys.executable, "-m", "teach", "hub", "stop", "--state", str(state)], cwd=ROOT)
         hub_log = (state / "jupyterhub.log").read_text(errors="replace")[-4000:] if (state / "jupyterhub.log").exists() else ""
         try:
             launcher.wait(timeout=60)
@@ -144,10 +144,10 @@ def hub():
         for pid in survivors:
             os.kill(pid, signal.SIGKILL)
         out.close()
-        removed = _run([sys.executable, "-m", "hub", "remove-users", "--state", str(state)], cwd=ROOT)
+        removed = _run([sys.executable, "-m", "teach", "hub", "remove-users", "--state", str(state)], cwd=ROOT)
         shutil.rmtree(public, ignore_errors=True)
         assert stop.returncode == 0, stop.stdout + stop.stderr + hub_log
-        assert not survivors, f"processes still running after `python -m hub stop`: {survivors}"
+        assert not survivors, f"processes still running after `python -m teach hub stop`: {survivors}"
         assert removed.returncode == 0, removed.stderr
 
 
@@ -344,7 +344,7 @@ def test_f_port_already_taken_gets_a_clear_message(hub):
     held.listen()
     try:
         for port in (held.getsockname()[1], hub["port"]):
-            result = _run([sys.executable, "-m", "hub", "start", "--port", str(port), "--state", str(hub["public"] / f"state-{port}")], cwd=ROOT, timeout=60)
+            result = _run([sys.executable, "-m", "teach", "hub", "start", "--port", str(port), "--state", str(hub["public"] / f"state-{port}")], cwd=ROOT, timeout=60)
             assert result.returncode == 2
             assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr and "HUB_PORT=" in result.stderr
             assert "Traceback" not in result.stderr
@@ -354,9 +354,10 @@ def test_f_port_already_taken_gets_a_clear_message(hub):
 
 
 def test_g_nbgrader_release_fetch_submit_collect_autograde(hub):
-    pages = STATE.get("pages") or pytest.skip("needs the students' servers (test_b)")
+    if not STATE.get("pages"):
+        pytest.skip("needs the students' servers (test_b)")
     course = hub["class_copy"].parent / "course"
-    built = _run([sys.executable, "-m", "helpers.course", "build", "--out", str(course)], cwd=ROOT)
+    built = _run([sys.executable, "-m", "teach.course", "build", "--out", str(course)], cwd=ROOT)
     assert built.returncode == 0, built.stderr
     nbgrader = [str(Path(sys.executable).parent / "nbgrader")]
     exchange = [f"--Exchange.root={hub['exchange']}"]

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import inputs_sweep as sweep
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -13,8 +14,6 @@ from shapely.geometry import Point
 
 from helpers import data, maps, plots
 from helpers.analysis import AnalysisError
-
-import inputs_sweep as sweep  # noqa: E402  (tests/ is on sys.path, as for the other sweeps)
 
 
 @pytest.fixture(scope="module")

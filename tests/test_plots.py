@@ -6,12 +6,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from helpers import plots  # noqa: E402
-from helpers.data import load  # noqa: E402
+from helpers import plots
+from helpers.data import load
 
 
 @pytest.fixture(autouse=True)
@@ -92,14 +92,14 @@ def test_chinese_characters_print_on_figures_with_the_bundled_font(recwarn):
     """The CJK subset draws every Chinese character the data and lessons use: no missing-glyph warning."""
     from matplotlib.font_manager import FontProperties, findfont
 
-    from helpers.fonts.build import characters_used
+    from teach.fonts import characters_used
 
     assert findfont(FontProperties(family=plots.CJK_FAMILY), fallback_to_default=False) == str(plots.CJK_FONT)
     from fontTools.ttLib import TTFont
 
     covered = set(chr(c) for c in TTFont(plots.CJK_FONT).getBestCmap())
     missing = sorted(characters_used() - covered)
-    assert not missing, f"the figure font lacks {''.join(missing)}: run python -m helpers.fonts.build (needs fonts-noto-cjk)"
+    assert not missing, f"the figure font lacks {''.join(missing)}: run python -m teach.fonts (needs fonts-noto-cjk)"
     with plt.rc_context(plots.STYLE):
         fig, ax = plt.subplots()
         ax.set_title("毛泽东 Mao Zedong, 大跃进 the Great Leap")

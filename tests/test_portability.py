@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.editions import execute
+from teach.editions import execute
 
 ROOT = Path(__file__).resolve().parent.parent
 

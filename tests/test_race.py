@@ -10,10 +10,12 @@ import pytest
 
 matplotlib.use("Agg")
 
-from helpers import plots  # noqa: E402
-from helpers.analysis import AnalysisError  # noqa: E402
-from helpers.analysis import race  # noqa: E402
-from helpers.data import load  # noqa: E402
+from helpers import plots
+from helpers.analysis import (
+    AnalysisError,
+    race,
+)
+from helpers.data import load
 
 
 @pytest.fixture(scope="module")

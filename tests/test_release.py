@@ -16,12 +16,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from nbclient import NotebookClient
 
-from helpers import editions
-from helpers.course.config import load_course
-from helpers.course.release import ReleaseError, release
+from teach import editions
+from teach.course.config import load_course
+from teach.course.release import ReleaseError, release
 
 ROOT = Path(__file__).resolve().parent.parent
 TEACHER = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -151,7 +150,7 @@ def test_the_class_copy_is_what_students_need_and_nothing_else(class_copy):
     names = {str(p.relative_to(copy)) for p in copy.rglob("*") if p.is_file() and ".git" not in p.parts}
     assert {f"notebooks/{p.name}" for p in TEACHER} <= names
     assert "README.md" in names and "pyproject.toml" in names and "data/datapackage.json" in names
-    assert not [n for n in names if n.startswith(("tests/", "bench/", "notebooks/student/", "helpers/course/"))]
+    assert not [n for n in names if n.startswith(("tests/", "bench/", "notebooks/student/", "teach/course/"))]
     assert not [n for n in names if n.endswith(("editions.py", "execute.py"))]
     log = subprocess.run(["git", "log", "--format=%s"], cwd=copy, capture_output=True, text=True, check=True).stdout.splitlines()
     assert len(log) == 1, "a release with nothing new adds no commit"

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from helpers.site import SiteError, build_site
 from lab_harness import run_axe
+
+from teach.site import SiteError, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDENT = ROOT / "notebooks" / "student"

@@ -232,7 +232,6 @@ def test_month_stepper_steps_and_explains(events, grain, steel):
 
 
 def test_month_stepper_reuses_its_figure(events, grain, steel):
-    import time
 
     from helpers import plots
     from helpers.widgets.split import month_stepper

@@ -8,18 +8,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import ipywidgets as W  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from inputs_sweep import examples  # noqa: E402
+import ipywidgets as W
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from inputs_sweep import examples
 
-from helpers import data  # noqa: E402
-from helpers.widgets import ControlValueError, timeline_explorer  # noqa: E402
-from helpers.widgets import conference as wc  # noqa: E402
-from helpers.widgets import honeymoon as wh  # noqa: E402
-from helpers.widgets import race as wr  # noqa: E402
-from helpers.widgets import split as ws  # noqa: E402
+from helpers import data
+from helpers.widgets import ControlValueError, timeline_explorer
+from helpers.widgets import conference as wc
+from helpers.widgets import honeymoon as wh
+from helpers.widgets import race as wr
+from helpers.widgets import split as ws
 
 MAKERS = {
     "timeline": lambda: timeline_explorer(data.load("events")),

@@ -6,11 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pytest  # noqa: E402
+import pytest
 
-from helpers.analysis import AnalysisError  # noqa: E402
-from helpers.data import load  # noqa: E402
-from helpers.widgets import Explorer, timeline_explorer  # noqa: E402
+from helpers.analysis import AnalysisError
+from helpers.data import load
+from helpers.widgets import Explorer, timeline_explorer
 
 
 def test_timeline_explorer_counts_change_with_the_controls():

@@ -1,4 +1,4 @@
-"""Sphinx configuration of the lessons' website (``make site``; see helpers/site.py).
+"""Sphinx configuration of the lessons' website (``make site``; see teach/site.py).
 
 The pages are the student editions with the outputs they were stored with: nothing is executed
 and nothing is fetched from the network, at build time or when a page is read.

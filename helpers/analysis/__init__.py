@@ -26,6 +26,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from helpers.errors import LessonError
+
 __all__ = [
     "cagr",
     "required_growth",
@@ -47,7 +49,7 @@ __all__ = [
 MAX_RATE = 1.0
 
 
-class AnalysisError(ValueError):
+class AnalysisError(LessonError, ValueError):
     """An input these functions cannot work with; the message says what is needed."""
 
 

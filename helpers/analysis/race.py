@@ -22,12 +22,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.analysis import (
-    plain,
-    guard_module,
     AnalysisError,
     Overtake,
     first_year_exceeds,
     growth_between,
+    guard_module,
+    plain,
     required_growth,
     years_to_overtake,
 )

@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from helpers.analysis import AnalysisError, plain, require_columns, guard_module
+from helpers.analysis import AnalysisError, guard_module, plain, require_columns
 
 __all__ = [
     "WINDOW",

@@ -20,9 +20,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from helpers import data, plots
-from helpers.analysis import AnalysisError
+from helpers.analysis import AnalysisError, guard_module
 from helpers.analysis import honeymoon as hm
-from helpers.analysis import guard_module
 from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["TABLES", "load_tables", "shade_years", "timeline_figure", "series_figure", "agreed_built_figure", "honeymoon_explorer"]

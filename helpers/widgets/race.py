@@ -20,9 +20,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from helpers import plots
-from helpers.analysis import plain, race
+from helpers.analysis import guard_module, plain, race
 from helpers.analysis.race import PAIRS, Projection
-from helpers.analysis import guard_module
 from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["race_figure", "targets_figure", "projection_figure", "race_explorer", "race_timeline"]

@@ -7,7 +7,6 @@ it from Python; a month outside the lesson's window or an unreadable one gives a
 
 from __future__ import annotations
 
-
 import ipywidgets as W
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -15,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import plots
-from helpers.analysis import plain, split
-from helpers.analysis import guard_module
+from helpers.analysis import guard_module, plain, split
 from helpers.widgets import Explorer, explorer_factory
 
 __all__ = ["month_stepper", "draw_months", "decline_figure", "claims_figure", "KEY_EVENTS"]

@@ -1,5 +1,5 @@
-# The trial JupyterHub's configuration (read by `jupyterhub -f hub/jupyterhub_config.py`).
-# `python -m hub start` (make hub) writes the settings file this reads; see hub/__main__.py and the README.
+# The trial JupyterHub's configuration (read by `jupyterhub -f teach/hub/jupyterhub_config.py`).
+# `python -m teach hub start` (make hub) writes the settings file this reads; see teach/hub/launcher.py and the README.
 #
 # Authenticator: PAM with local unix accounts created for the trial (one per student), limited to exactly
 # those accounts. Spawner: LocalProcessSpawner, which starts each student's server as that student's unix
@@ -50,7 +50,7 @@ c.Spawner.environment = {
 # No memory limit here: LocalProcessSpawner cannot enforce one (TLJH's SystemdSpawner and Kubernetes do,
 # see deploy/). On this machine one student's runaway server can take the memory of the others.
 
-# a service token for `python -m hub` itself and the capacity benchmark (start servers, make user tokens)
+# a service token for `python -m teach hub` itself and the capacity benchmark (start servers, make user tokens)
 c.JupyterHub.services = [{"name": "class-admin", "api_token": settings["service_token"]}]
 c.JupyterHub.load_roles = [
     {

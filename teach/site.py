@@ -9,7 +9,7 @@ into the output, and MathJax and require.js are left out (the lessons use neithe
 
 Usage::
 
-    python -m helpers.site [OUTPUT_DIR] [--repo URL] [--hub URL] [--branch NAME]
+    python -m teach.site [OUTPUT_DIR] [--repo URL] [--hub URL] [--branch NAME]
 
 (``make site REPO=... HUB=...``; default output ``_site/``). The repository and hub URLs go into
 the launch buttons; they can also come from ``SITE_REPO``, ``SITE_HUB`` and ``SITE_BRANCH``.
@@ -24,13 +24,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from helpers.editions import ROOT, STUDENT_DIR
+from teach.editions import ROOT, STUDENT_DIR
+from teach.errors import ToolError
 
 DEFAULT_OUT = ROOT / "_site"
 SOURCE = ROOT / "website"
 
 
-class SiteError(Exception):
+class SiteError(ToolError):
     """The site cannot be built (the message says why and what to do)."""
 
 
@@ -94,7 +95,7 @@ def build_site(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.site", description="Build the lessons' website (offline).")
+    parser = argparse.ArgumentParser(prog="python -m teach.site", description="Build the lessons' website (offline).")
     parser.add_argument("out", nargs="?", default=str(DEFAULT_OUT), help="output folder (default _site/)")
     parser.add_argument("--repo", help="repository URL for the launch buttons, e.g. https://github.com/ORG/REPO")
     parser.add_argument("--hub", help="JupyterHub URL for the nbgitpuller launch button")

@@ -23,6 +23,8 @@ wrote) unless given ``force``, and then it keeps a copy as ``<file>.bak``.
 
 from __future__ import annotations
 
+from teach.errors import ToolError
+
 import copy
 import hashlib
 import json
@@ -31,8 +33,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.course.config import Assignment, Course
-from helpers.editions import SOLUTION_TAG, TEACHER_TAG, _placeholder, strip_solutions
+from teach.course.config import Assignment, Course
+from teach.editions import SOLUTION_TAG, TEACHER_TAG, _placeholder, strip_solutions
 from helpers.exercises import _bank
 
 MANIFEST = ".course-build.json"
@@ -47,7 +49,7 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec,
 )
 
-from helpers.course.preprocessors import DropOrphanGradeMetadata, ShortenTestErrors
+from teach.course.preprocessors import DropOrphanGradeMetadata, ShortenTestErrors
 
 c = get_config()  # noqa: F821 - nbgrader provides it
 c.CourseDirectory.course_id = {course_id!r}
@@ -73,7 +75,7 @@ c.GenerateFeedback.preprocessors = [
 '''
 
 
-class CourseBuildError(RuntimeError):
+class CourseBuildError(ToolError, RuntimeError):
     """The course folder could not be written (the message says what to do)."""
 
 
@@ -216,7 +218,7 @@ def register_assignments(course: Course, root: Path, log=print) -> None:
 
     from nbgrader.api import Gradebook
 
-    from helpers.course.grading import nbgrader_env
+    from teach.course.grading import nbgrader_env
 
     os.environ["PATH"] = nbgrader_env()["PATH"]
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course.id) as gradebook:

@@ -1,18 +1,18 @@
-"""Teachers' commands: ``python -m helpers.course release|build|link`` (``make release``, ``make course``, ``make link``)."""
+"""Teachers' commands: ``python -m teach.course release|build|link`` (``make release``, ``make course``, ``make link``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from helpers.course.build import CourseBuildError, build_course
-from helpers.course.config import CourseFileError, load_course
-from helpers.course.release import ReleaseError, release
-from helpers.editions import nbgitpuller_link
+from teach.course.build import CourseBuildError, build_course
+from teach.course.config import CourseFileError, load_course
+from teach.course.release import ReleaseError, release
+from teach.editions import nbgitpuller_link
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.course", description="Build what a class receives and what a teacher grades.")
+    parser = argparse.ArgumentParser(prog="python -m teach.course", description="Build what a class receives and what a teacher grades.")
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="write the student-only class copy (a git repository) and commit it")
     rel.add_argument("--out", default="class-copy", help="the class copy's folder (default: class-copy)")
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "link":
             print(nbgitpuller_link(args.hub, args.repo, args.branch, args.path))
         elif args.command == "grade":
-            from helpers.course.grading import autograde
+            from teach.course.grading import autograde
 
             autograde(args.course_dir, args.assignment, force=args.force, students=args.student)
         elif args.command == "release":

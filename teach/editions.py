@@ -1,6 +1,6 @@
 """Teacher edition -> student edition, and the nbgitpuller link for a class.
 
-The teacher editions in ``notebooks/`` are the source. ``python -m helpers.editions``
+The teacher editions in ``notebooks/`` are the source. ``python -m teach.editions``
 (``make editions``) writes a student edition of each into ``notebooks/student/``:
 
 * a cell tagged ``solution`` becomes a placeholder that still runs;
@@ -22,10 +22,10 @@ cell, stops the build with the cell's number, because the builder would otherwis
 
 Usage::
 
-    python -m helpers.editions            # build every student edition
-    python -m helpers.editions --check    # exit 1 if any edition is STALE (teacher changed) or EDITED (no writes)
-    python -m helpers.editions --force    # overwrite edited student editions, keeping a copy in .backups/
-    python -m helpers.editions link --hub https://hub.example.edu \\
+    python -m teach.editions            # build every student edition
+    python -m teach.editions --check    # exit 1 if any edition is STALE (teacher changed) or EDITED (no writes)
+    python -m teach.editions --force    # overwrite edited student editions, keeping a copy in .backups/
+    python -m teach.editions link --hub https://hub.example.edu \\
         --repo https://github.com/ORG/REPO --branch main
 """
 
@@ -37,10 +37,10 @@ import contextlib
 import copy
 import difflib
 import hashlib
-import shutil
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -50,6 +50,8 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import nbformat
+
+from teach.errors import ToolError
 
 ROOT = Path(__file__).resolve().parent.parent
 TEACHER_DIR = ROOT / "notebooks"
@@ -76,7 +78,7 @@ EDITION_LINE = re.compile(r"\b(Teacher edition|Edition: teacher)\b")
 _STUDENT_WORDS = {"Teacher edition": "Student edition", "Edition: teacher": "Edition: student"}
 
 
-class EditionError(Exception):
+class EditionError(ToolError):
     """A teacher notebook that cannot be turned into a student edition (the message says why)."""
 
 
@@ -491,7 +493,7 @@ def nbgitpuller_link(hub: str, repo: str, branch: str = "main", path: str = "not
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "link":
-        parser = argparse.ArgumentParser(prog="python -m helpers.editions link", description="Print the nbgitpuller link for a class.")
+        parser = argparse.ArgumentParser(prog="python -m teach.editions link", description="Print the nbgitpuller link for a class.")
         parser.add_argument("--hub", required=True, help="the JupyterHub's URL, e.g. https://hub.example.edu")
         parser.add_argument("--repo", required=True, help="this repository's URL")
         parser.add_argument("--branch", default="main")
@@ -503,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as err:
             parser.error(str(err))
         return 0
-    parser = argparse.ArgumentParser(prog="python -m helpers.editions", description="Write the student editions from the teacher editions.")
+    parser = argparse.ArgumentParser(prog="python -m teach.editions", description="Write the student editions from the teacher editions.")
     parser.add_argument("names", nargs="*", help="only these notebooks (e.g. 01_honeymoon.ipynb)")
     parser.add_argument("--force", action="store_true", help="overwrite student editions that were edited (a copy goes to notebooks/student/.backups/)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if any edition is STALE (teacher edition changed) or EDITED")

@@ -10,7 +10,7 @@ instead of 19 MB.
 When a data table or a lesson gains a character the subset lacks, ``tests/test_plots.py`` says
 which; then install the full font (Debian: ``apt-get install fonts-noto-cjk``) and run::
 
-    python -m helpers.fonts.build
+    python -m teach.fonts
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import re
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "helpers" / "fonts"  # the bundled subset lives with the package that draws the figures
 SUBSET = HERE / "NotoSansSC-subset.otf"
 SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 FAMILY = "Noto Sans CJK SC"
@@ -90,5 +90,12 @@ def build(source: Path = SOURCE, target: Path = SUBSET) -> int:
     return 0
 
 
+def main(argv: list[str] | None = None) -> int:
+    if argv:
+        print("usage: python -m teach fonts   (no arguments)", file=sys.stderr)
+        return 2
+    return build()
+
+
 if __name__ == "__main__":
-    sys.exit(build())
+    sys.exit(main(sys.argv[1:]))

@@ -1,50 +1,42 @@
-"""A trial JupyterHub for a class on this machine: ``python -m hub setup | start | stop | remove-users``.
+"""A trial JupyterHub for a class on this machine: starting and stopping it (``python -m teach hub start | stop``).
 
 ``make hub`` = ``setup`` then ``start``: JupyterHub (PyPI) behind configurable-http-proxy (npm), PAM
 login with local unix accounts created for the trial students, each student's server started as that
-student by LocalProcessSpawner in the students' environment (hub/env.py), listening on 127.0.0.1 only.
+student by LocalProcessSpawner in the students' environment (teach/hub/env.py), listening on 127.0.0.1 only.
 If a class copy exists (``make release`` writes ``class-copy/``), the hub serves it read-only to the
-students' servers over loopback HTTP (git's "dumb" protocol, as a static web server would) and prints
+students' servers over loopback HTTP (git's smart protocol, through ``git http-backend``) and prints
 the nbgitpuller link that clones it. It prints the URL and the trial users and stops cleanly on Ctrl-C
-or ``make hub-stop`` (``python -m hub stop``), stopping every student's server and the proxy.
+or ``make hub-stop`` (``python -m teach hub stop``), stopping every student's server and the proxy.
 
 Must run as root: it creates unix accounts and starts servers as other users.
 """
 
 from __future__ import annotations
 
-import argparse
 import errno
-import http.server
 import json
 import os
-import pwd
 import secrets
-import shutil
 import signal
 import socket
 import stat
 import subprocess
 import sys
-import threading
 import time
 import tomllib
 import urllib.error
 import urllib.request
-from functools import partial
 from pathlib import Path
 
-from hub import env
+from teach.hub import HubError, env
+from teach.hub.accounts import ensure_users, remove_users  # noqa: F401 - stop() and the tests use them
+from teach.hub.gitserver import serve_git
 
 ROOT = env.ROOT
 DEFAULT_STATE = ROOT / ".hub" / "run"
 DEFAULT_EXCHANGE = Path("/srv/nbgrader/exchange")
 DEFAULT_CLASS_COPY = ROOT / "class-copy"
 REPO_NAME = "sino-soviet-1957-class"
-
-
-class HubError(RuntimeError):
-    """Something the teacher must fix; the message says what."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -93,133 +85,10 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
-def user_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
-
-
-def ensure_users(names: list[str], passwords_file: Path, log=print) -> dict[str, str]:
-    """Create the trial accounts that do not exist yet, each with a random password kept in ``passwords_file`` (mode 600)."""
-    known: dict[str, str] = json.loads(passwords_file.read_text()) if passwords_file.exists() else {}
-    for name in names:
-        if name in known and user_exists(name):
-            continue
-        if user_exists(name) and name not in known:
-            raise HubError(
-                f"A unix account named {name!r} already exists and was not made for this trial hub, so its password is not "
-                f"known here. Choose another prefix: make hub PREFIX=class-"
-            )
-        subprocess.run(["useradd", "--create-home", "--user-group", "--shell", "/bin/bash", "--comment", "trial student (make hub)", name], check=True, capture_output=True)
-        password = secrets.token_urlsafe(9)
-        subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True, capture_output=True)
-        home = Path(pwd.getpwnam(name).pw_dir)
-        home.chmod(0o700)  # one student cannot read another's work
-        known[name] = password
-        log(f"created the unix account {name}")
-    passwords_file.parent.mkdir(parents=True, exist_ok=True)
-    passwords_file.write_text(json.dumps(known, indent=1) + "\n")
-    passwords_file.chmod(0o600)
-    return {name: known[name] for name in names}
-
-
-def remove_users(passwords_file: Path, log=print) -> list[str]:
-    """Delete the accounts this hub created (listed in ``passwords_file``) with their homes."""
-    if not passwords_file.exists():
-        return []
-    removed = []
-    for name in json.loads(passwords_file.read_text()):
-        if user_exists(name):
-            result = subprocess.run(["userdel", "--remove", name], capture_output=True, text=True)
-            if result.returncode not in (0, 12):  # 12: the home's mail spool was missing
-                raise HubError(f"Could not remove the account {name}: {result.stderr.strip()} (stop the hub first: make hub-stop)")
-            removed.append(name)
-            log(f"removed the unix account {name} and its home")
-    passwords_file.unlink()
-    return removed
-
-
-class _GitHandler(http.server.BaseHTTPRequestHandler):
-    """Serves each class copy read-only over git's smart HTTP protocol (``git http-backend``), as a git host would.
-
-    nbgitpuller clones with ``--depth 1``, which git's plain static-file ("dumb") protocol cannot serve.
-    Pushing is refused: http-backend enables receive-pack only for authenticated users, and there are none.
-    """
-
-    repos: dict[str, Path] = {}
-
-    def do_GET(self):  # noqa: N802 - http.server's naming
-        self._backend()
-
-    def do_POST(self):  # noqa: N802
-        self._backend()
-
-    def _body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().strip() or b"0", 16)
-                if not size:
-                    self.rfile.readline()
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-
-    def _backend(self) -> None:
-        path, _, query = self.path.partition("?")
-        name, _, rest = path.lstrip("/").partition("/")
-        repo = self.repos.get(name)
-        if repo is None:
-            self.send_error(404, f"No repository named {name!r} here.")
-            return
-        body = self._body() if self.command == "POST" else b""
-        cgi_env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_PROJECT_ROOT": str(repo / ".git"), "GIT_HTTP_EXPORT_ALL": "1",
-            "PATH_INFO": "/" + rest, "QUERY_STRING": query, "REQUEST_METHOD": self.command,
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""), "CONTENT_LENGTH": str(len(body)),
-            "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""), "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
-            "REMOTE_ADDR": self.client_address[0],
-        }
-        result = subprocess.run(["git", "http-backend"], input=body, env=cgi_env, capture_output=True)
-        head, _, payload = result.stdout.partition(b"\r\n\r\n")
-        if not _ and b"\n\n" in result.stdout:
-            head, _, payload = result.stdout.partition(b"\n\n")
-        status, headers = 200, []
-        for line in head.decode("latin-1").splitlines():
-            key, _, value = line.partition(":")
-            if key.lower() == "status":
-                status = int(value.split()[0])
-            elif key:
-                headers.append((key, value.strip()))
-        self.send_response(status)
-        for key, value in headers:
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format, *args):  # noqa: A002 - quiet
-        pass
-
-
-def serve_git(repos: dict[str, Path]) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve each ``name -> work tree`` read-only at http://127.0.0.1:PORT/name; return the server and its base URL.
-
-    The URL has no ``.git`` ending, so that the folder nbgitpuller clones into is ``name``.
-    """
-    handler = type("Handler", (_GitHandler,), {"repos": {n: Path(p).resolve() for n, p in repos.items()}})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
 def link(hub_url: str, repo_url: str) -> str | None:
-    """The nbgitpuller link `make link` prints (helpers.course link), or None if that command failed."""
+    """The nbgitpuller link `make link` prints (teach.course link), or None if that command failed."""
     out = subprocess.run(
-        [sys.executable, "-m", "helpers.course", "link", "--hub", hub_url, "--repo", repo_url], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "teach.course", "link", "--hub", hub_url, "--repo", repo_url], cwd=ROOT, capture_output=True, text=True
     )
     lines = [l for l in out.stdout.splitlines() if l.startswith("http")]
     return lines[-1] if out.returncode == 0 and lines else None
@@ -281,7 +150,7 @@ def start(args) -> int:
     student_config = state / "student-config"
     student_config.mkdir(exist_ok=True)
     (student_config / "nbgrader_config.py").write_text(
-        "# The students' nbgrader settings on the trial hub (written by python -m hub start)\n"
+        "# The students' nbgrader settings on the trial hub (written by python -m teach hub start)\n"
         "c = get_config()  # noqa: F821\n"
         f"c.Exchange.root = {str(exchange)!r}\n"
         f"c.CourseDirectory.course_id = {cid!r}\n",
@@ -319,7 +188,7 @@ def start(args) -> int:
     (state / "launcher.pid").write_text(f"{os.getpid()}\n")
     stopping = {"asked": False}
 
-    def stop_hub(signum, frame):  # noqa: ANN001
+    def stop_hub(signum, frame):
         stopping["asked"] = True
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -342,7 +211,7 @@ def start(args) -> int:
         if repos:
             repo_url = f"{git_url}/{args.repo_name}"
             print(f"The class copy {class_copy} is served to the students' servers at {repo_url}")
-            print(f"Students' link (nbgitpuller): {link(url, repo_url) or '(make link failed: see python -m helpers.course link)'}")
+            print(f"Students' link (nbgitpuller): {link(url, repo_url) or '(make link failed: see python -m teach.course link)'}")
         else:
             print("No class copy yet: write it with `make release`, then restart the hub to get the students' link.")
         print(f"Teacher: nbgrader's exchange is {exchange}; course id {cid!r}. Stop with Ctrl-C or `make hub-stop`.", flush=True)
@@ -389,45 +258,3 @@ def stop(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hub", description="A trial JupyterHub for a class on this machine.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("setup", help="create the students' environment and install the proxy").add_argument("--venv", default=str(env.DEFAULT_VENV))
-    st = sub.add_parser("start", help="start the hub (stops on Ctrl-C or `python -m hub stop`)")
-    st.add_argument("--port", type=int, default=8000)
-    st.add_argument("--students", type=int, default=3, help="how many trial students (unix accounts PREFIX1, PREFIX2, ...)")
-    st.add_argument("--prefix", default="trial-student")
-    st.add_argument("--state", default=str(DEFAULT_STATE), help="the hub's database, log and passwords")
-    st.add_argument("--venv", default=str(env.DEFAULT_VENV))
-    st.add_argument("--exchange", default=str(DEFAULT_EXCHANGE), help="nbgrader's exchange folder")
-    st.add_argument("--course-id", default=None, help="nbgrader course id (default: course.toml's)")
-    st.add_argument("--class-copy", default=str(DEFAULT_CLASS_COPY), help="the class copy to serve (a git work tree, from make release)")
-    st.add_argument("--repo-name", default=REPO_NAME, help="the class repository's name, which is also the folder nbgitpuller clones into")
-    sp = sub.add_parser("stop", help="stop the hub started from --state")
-    sp.add_argument("--state", default=str(DEFAULT_STATE))
-    sp.add_argument("--timeout", type=float, default=60)
-    ru = sub.add_parser("remove-users", help="delete the trial accounts (and their homes) made from --state")
-    ru.add_argument("--state", default=str(DEFAULT_STATE))
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "setup":
-            env.setup_venv(Path(args.venv))
-            env.setup_proxy()
-            print(f"Students' environment: {args.venv}; proxy: {env.PROXY}")
-            return 0
-        if args.command == "start":
-            if args.students < 1:
-                raise HubError("--students must be 1 or more.")
-            return start(args)
-        if args.command == "stop":
-            return stop(args)
-        removed = remove_users(Path(args.state).resolve() / "passwords.json")
-        print(f"Removed {len(removed)} trial account(s).")
-        return 0
-    except (HubError, env.SetupError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

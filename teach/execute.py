@@ -1,6 +1,6 @@
 """Maintainers: re-run every teacher notebook from a fresh kernel and store its outputs.
 
-``python -m helpers.execute [names...]`` (``make execute``) runs each ``notebooks/NN_*.ipynb``
+``python -m teach.execute [names...]`` (``make execute``) runs each ``notebooks/NN_*.ipynb``
 top to bottom in a new kernel, with no timing metadata and no widget state, so that the
 stored outputs are the ones nbval will compare. Only outputs change: the cells' sources
 (a teacher's own edits) are written back exactly as they were read, and a notebook saved while it
@@ -13,7 +13,7 @@ import sys
 
 import nbformat
 
-from helpers.editions import TEACHER_DIR, _rel, execute, teacher_notebooks, unknown_names
+from teach.editions import TEACHER_DIR, _rel, execute, teacher_notebooks, unknown_names
 
 
 def main(argv: list[str] | None = None) -> int:

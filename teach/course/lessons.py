@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.editions import BEGIN, SOLUTION_TAG, TEACHER_TAG, teacher_notebooks, TEACHER_DIR
+from teach.editions import BEGIN, SOLUTION_TAG, TEACHER_TAG, teacher_notebooks, TEACHER_DIR
 
 HEADING = re.compile(r"^\s*#{1,6}\s", re.MULTILINE)
 EXERCISE = re.compile(r"^\s*#{2,6}\s*Exercise\s+(\d+\.\d+)\b", re.IGNORECASE | re.MULTILINE)

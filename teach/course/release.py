@@ -1,7 +1,7 @@
 """The class copy (``make release``): what students receive, built as its own git repository.
 
 It holds the student editions (as ``notebooks/NN_*.ipynb``), the data, the ``helpers`` package the lessons
-import (without the teachers' tools), the set-up files, and a README for students. It holds no teacher
+import (whole: the teachers' tools live in ``teach``, which the copy does not take), the set-up files, and a README for students. It holds no teacher
 edition, no model answer or rubric, and for every exercise the course file grades, no answer in any form:
 the answer bank keeps only the kind of answer asked for (see :func:`helpers.exercises.form_only_entry`).
 
@@ -16,21 +16,21 @@ unless given ``force``, and then it first copies them to ``<class copy>.backup-<
 
 from __future__ import annotations
 
+from teach.errors import ToolError
+
 import json
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-from helpers.course.config import Course
-from helpers.editions import ROOT, STUDENT_DIR, teacher_notebooks
+from teach.course.config import Course
+from teach.editions import ROOT, STUDENT_DIR, teacher_notebooks
 from helpers.exercises import BANK_DIR, _candidates, _fold_text, _hash, form_only_entry
 
 #: what of the repository a class copy takes (relative to the repository root)
 FILES = ["pyproject.toml", "constraints.txt", "environment.yml"]
 FOLDERS = ["data", ".binder"]
-#: parts of the helpers package that are teachers' or maintainers' tools, left out of the class copy
-TEACHER_MODULES = {"course", "editions.py", "execute.py", "site.py"}
 GIT_ID = ["-c", "user.name=Class copy", "-c", "user.email=class-copy@localhost", "-c", "commit.gpgsign=false"]
 
 README = """\
@@ -57,7 +57,7 @@ The data in `data/` describe their sources in `data/datapackage.json`; `from hel
 """
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(ToolError, RuntimeError):
     """The class copy could not be written (the message says why and what to do)."""
 
 
@@ -175,7 +175,7 @@ def _contents(course: Course | None, root: Path, log=print) -> dict[str, bytes]:
     helpers = root / "helpers"
     for path in sorted(helpers.rglob("*")):
         rel = path.relative_to(helpers)
-        if not path.is_file() or rel.parts[0] in TEACHER_MODULES or "__pycache__" in rel.parts or rel.parts[0] == "answers":
+        if not path.is_file() or "__pycache__" in rel.parts or rel.parts[0] == "answers":
             continue
         out[f"helpers/{rel}"] = path.read_bytes()
     for name, bank in class_bank(course, helpers / "answers").items():

@@ -21,6 +21,8 @@ Every mistake is reported with the file and line it is on, and what would be val
 
 from __future__ import annotations
 
+from teach.errors import ToolError
+
 import datetime as dt
 import re
 import tomllib
@@ -29,14 +31,14 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.course.lessons import Exercise, exercises, lesson_names, lesson_path
-from helpers.editions import TEACHER_DIR
+from teach.course.lessons import Exercise, exercises, lesson_names, lesson_path
+from teach.editions import TEACHER_DIR
 
 SELF_CHECKS = ("form", "full", "off")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
-class CourseFileError(ValueError):
+class CourseFileError(ToolError, ValueError):
     """A mistake in the course file; the message names the file, the line and what is valid."""
 
 

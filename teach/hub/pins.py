@@ -1,4 +1,4 @@
-"""Binder's and conda's pins, generated from constraints.txt: ``python -m hub.pins [--check]`` (``make binder``).
+"""Binder's and conda's pins, generated from constraints.txt: ``python -m teach pins [--check]`` (``make binder``).
 
 ``.binder/requirements.txt`` lists, at exactly the version constraints.txt pins, every package the lessons
 and the class tools need (pyproject.toml's dependencies and its ``class`` extra, and everything those
@@ -12,15 +12,14 @@ import argparse
 import re
 import sys
 from importlib import metadata
-from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from hub.env import ROOT, requirements
+from teach.hub.env import ROOT, requirements
 
 BINDER = ROOT / ".binder"
 HEADER = (
-    "# Generated from constraints.txt by `make binder` (python -m hub.pins); do not edit by hand.\n"
+    "# Generated from constraints.txt by `make binder` (python -m teach pins); do not edit by hand.\n"
     "# The lesson stack and the class tools (pyproject.toml: dependencies and the `class` extra), exactly pinned.\n"
 )
 
@@ -80,7 +79,7 @@ def runtime() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hub.pins", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m teach pins", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if .binder/ is out of date")
     args = parser.parse_args(argv)
     wanted = {BINDER / "requirements.txt": binder_requirements(), BINDER / "runtime.txt": runtime()}

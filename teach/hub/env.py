@@ -1,4 +1,4 @@
-"""The students' environment of the trial hub, and the hub's proxy: ``python -m hub setup``.
+"""The students' environment of the trial hub, and the hub's proxy: ``python -m teach hub setup``.
 
 Students' servers run in their own virtual environment (``.hub/venv`` by default), never in the
 teacher's ``.venv``: it holds the pinned lesson stack, nbgitpuller, nbgrader's student extensions and
@@ -7,7 +7,7 @@ teacher's). A student's kernels import ``helpers`` from the class copy that nbgi
 their home (PYTHONPATH, set by the hub's spawner).
 
 The proxy is the npm package configurable-http-proxy, pinned in hub/package-lock.json and installed
-with ``npm ci`` into hub/node_modules.
+with ``npm ci`` into teach/hub/node_modules.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ import sys
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-HUB = ROOT / "hub"
+from teach.errors import ToolError
+
+ROOT = Path(__file__).resolve().parents[2]
+HUB = ROOT / "teach" / "hub"
 # where the students' environment lives; every student's account must be able to reach it
 DEFAULT_VENV = Path(os.environ.get("HUB_VENV") or ROOT / ".hub" / "venv")
 PROXY = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -34,7 +36,7 @@ TEACHER_LAB_EXTENSIONS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:cre
 TEACHER_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
 
 
-class SetupError(RuntimeError):
+class SetupError(ToolError, RuntimeError):
     """A step of the set-up failed; the message says what to do."""
 
 
@@ -153,7 +155,7 @@ def setup_proxy(log=print) -> Path:
     major = int(version.lstrip("v").split(".")[0]) if version[1:2].isdigit() else 0
     if major < 20:
         raise SetupError(f"configurable-http-proxy 5.3 needs Node.js 20 or newer; this machine has {version or 'no node'}. Install a newer Node.js (e.g. from NodeSource), then run `make hub-setup` again.")
-    log("installing configurable-http-proxy (hub/package-lock.json) into hub/node_modules")
+    log("installing configurable-http-proxy (teach/hub/package-lock.json) into teach/hub/node_modules")
     _run([npm, "ci", "--no-audit", "--no-fund", "--prefix", str(HUB)], "npm ci (configurable-http-proxy)", env=dict(os.environ, npm_config_update_notifier="false"))
     if not PROXY.exists():
         raise SetupError(f"npm ci finished but {PROXY} is missing.")
