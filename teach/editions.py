@@ -32,10 +32,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import copy
-import difflib
 import hashlib
 import json
 import os
@@ -43,7 +41,6 @@ import re
 import shutil
 import sys
 import tempfile
-import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,19 +48,25 @@ from urllib.parse import quote, urlencode
 
 import nbformat
 
-from teach.errors import ToolError
+from teach.lesson import (  # noqa: F401 - the markers and tags are part of this module's interface too
+    BEGIN,
+    END,
+    EXTENSION_TAG,
+    SOLUTION_TAG,
+    TEACHER_TAG,
+    LessonModelError,
+    looks_like_marker,
+    placeholder,
+    read,
+    strip_solutions,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEACHER_DIR = ROOT / "notebooks"
 STUDENT_DIR = TEACHER_DIR / "student"
 MANIFEST = ".editions.json"
 
-SOLUTION_TAG = "solution"
-TEACHER_TAG = "teacher-only"
-BEGIN = re.compile(r"^\s*#+ ?BEGIN SOLUTION\s*$")
-END = re.compile(r"^\s*#+ ?END SOLUTION\s*$")
 BACKUP_DIR = ".backups"  # under notebooks/student/: what --force replaced
-ANSWER_NAME = re.compile(r"^answer\w*$")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 EXEC_TIMEOUT = 300  # seconds per cell; a lesson cell takes well under one
 
@@ -78,127 +81,11 @@ EDITION_LINE = re.compile(r"\b(Teacher edition|Edition: teacher)\b")
 _STUDENT_WORDS = {"Teacher edition": "Student edition", "Edition: teacher": "Edition: student"}
 
 
-class EditionError(ToolError):
-    """A teacher notebook that cannot be turned into a student edition (the message says why)."""
+#: A teacher notebook that cannot be turned into a student edition (the message says why): the lesson model's error.
+EditionError = LessonModelError
 
 
 # --------------------------------------------------------------------------- transforming
-
-
-def _tags(cell) -> list[str]:
-    tags = cell.get("metadata", {}).get("tags", [])
-    return [tags] if isinstance(tags, str) else list(tags)
-
-
-def _tag_problem(cell) -> str | None:
-    """Why a cell's tags would let a solution or a teacher's note through unnoticed, or None."""
-    raw = cell.get("metadata", {}).get("tags", [])
-    if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
-        return f"its tags must be a list of strings, such as [\"{TEACHER_TAG}\"], not {raw!r}."
-    for tag in raw:
-        if tag in (SOLUTION_TAG, TEACHER_TAG):
-            continue
-        letters = _letters(tag)
-        for exact in (TEACHER_TAG, SOLUTION_TAG):
-            if _near(letters, _letters(exact)) or (exact == SOLUTION_TAG and _near(letters, "solutions")):
-                return (f"the tag {tag!r} looks like {exact!r} but is not exactly it, so the builder would not act on it. "
-                        f"Write the tag exactly {exact!r}.")
-    return None
-
-
-def _markers_outside_code(cell) -> int | None:
-    """The line number of a solution marker (exact or near) in a markdown or raw cell, or None."""
-    for number, line in enumerate(cell.source.splitlines(), start=1):
-        if BEGIN.match(line) or END.match(line) or looks_like_marker(line):
-            return number
-    return None
-
-
-def _placeholder(solution_lines: list[str], indent: str) -> list[str]:
-    """Lines that stand in for a solution: ``answer_x = ...`` for each answer name it assigned."""
-    names: list[str] = []
-    try:
-        tree = ast.parse(textwrap.dedent("\n".join(solution_lines)))
-        for node in ast.walk(tree):
-            targets = []
-            if isinstance(node, ast.Assign):
-                targets = node.targets
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-                targets = [node.target]
-            for target in targets:
-                for leaf in ast.walk(target):
-                    if isinstance(leaf, ast.Name) and ANSWER_NAME.match(leaf.id) and leaf.id not in names:
-                        names.append(leaf.id)
-    except SyntaxError:
-        pass
-    if not names:
-        return [f"{indent}# Your code here."]
-    return [f"{indent}{name} = ...  # replace ... with your answer" for name in names]
-
-
-def _letters(text: str) -> str:
-    return re.sub(r"[^a-z]", "", text.casefold())
-
-
-def _near(word: str, target: str) -> bool:
-    return word == target or (len(word) >= 4 and difflib.SequenceMatcher(None, word, target).ratio() >= 0.8)
-
-
-def looks_like_marker(line: str) -> bool:
-    """True for a comment line that reads like a solution marker, exact or not (``# begin solution``, ``#END-SOLUTIONS``)."""
-    if not re.match(r"^\s*#", line):
-        return False
-    words = re.findall(r"[a-z]+", line.casefold())
-    for first, second in zip(words, words[1:]):
-        if (_near(first, "begin") or _near(first, "end") or first in ("start", "stop")) and (_near(second, "solution") or _near(second, "solutions")):
-            return True
-        if _near(first, "solution") and (_near(second, "begin") or _near(second, "end") or second in ("start", "stop", "ends", "begins")):
-            return True
-    glued = _letters(line)[:16]
-    return any(_near(glued[: len(t)], t) for t in ("beginsolution", "endsolution", "startsolution", "stopsolution"))
-
-
-def _marker_problem(line: str) -> str | None:
-    """Why ``line`` would slip through as a solution marker that is not one, or None."""
-    if BEGIN.match(line) or END.match(line) or not looks_like_marker(line):
-        return None
-    return (f"{line.strip()!r} looks like a solution marker but is not exactly one, so the solution under it would reach "
-            "the student edition. Write the markers exactly '# BEGIN SOLUTION' and '# END SOLUTION' on lines of their own "
-            "(or reword the comment if it is not a marker).")
-
-
-def strip_solutions(source: str, where: str, replace=None) -> tuple[str, list[str]]:
-    """Replace every ``# BEGIN SOLUTION`` ... ``# END SOLUTION`` region; return new source and removed lines.
-
-    ``replace(region_lines, indent)`` gives the lines that stand in for a region (default: the placeholder).
-    """
-    replace = replace or _placeholder
-    out: list[str] = []
-    removed: list[str] = []
-    region: list[str] | None = None
-    opened = 0
-    indent = ""
-    for number, line in enumerate(source.splitlines(), start=1):
-        problem = _marker_problem(line)
-        if problem:
-            raise EditionError(f"{where}, line {number}: {problem}")
-        if BEGIN.match(line):
-            if region is not None:
-                raise EditionError(f"{where}: line {number} opens a solution inside another (missing # END SOLUTION?).")
-            region, indent, opened = [], line[: len(line) - len(line.lstrip())], number
-        elif END.match(line):
-            if region is None:
-                raise EditionError(f"{where}: line {number} closes a solution that was never opened.")
-            out.extend(replace(region, indent))
-            removed.extend(region)
-            region = None
-        elif region is not None:
-            region.append(line)
-        else:
-            out.append(line)
-    if region is not None:
-        raise EditionError(f"{where}, line {opened}: this # BEGIN SOLUTION is never closed by # END SOLUTION.")
-    return "\n".join(out), removed
 
 
 @dataclass
@@ -220,49 +107,42 @@ def _output_text(cell) -> list[str]:
     return texts
 
 
-def student_notebook(teacher: nbformat.NotebookNode, name: str) -> tuple[nbformat.NotebookNode, Removed]:
-    """The student edition of ``teacher`` (unexecuted) and what was removed from it."""
-    nb = copy.deepcopy(teacher)
+def student_notebook(teacher: nbformat.NotebookNode, name: str, route: str = "full") -> tuple[nbformat.NotebookNode, Removed]:
+    """The student edition of ``teacher`` on ``route`` ("full" or "core"; unexecuted) and what was removed from it.
+
+    It works from the lesson model (:func:`teach.lesson.read`), which refuses anything that looks like a role
+    but is not exactly one, so no solution passes unnoticed.
+    """
+    lesson = read(copy.deepcopy(teacher), name)
+    nb = lesson.nb
     cells = []
     removed = Removed([], [])
-    for index, cell in enumerate(nb.cells, start=1):
-        where = f"notebooks/{name}, cell {index}"
-        problem = _tag_problem(cell)
-        if problem:
-            raise EditionError(f"{where}: {problem}")
-        tags = _tags(cell)
-        if TEACHER_TAG not in tags and cell.cell_type != "code":
-            line = _markers_outside_code(cell)
-            if line is not None:
-                raise EditionError(
-                    f"{where} is a {cell.cell_type} cell, but line {line} is a solution marker: markers work only in code cells, "
-                    f"so nothing here would be removed. Put a model answer in a code cell between the markers, "
-                    f"or tag this cell '{TEACHER_TAG}'."
-                )
-        if TEACHER_TAG in tags:
-            removed.lines.extend(cell.source.splitlines())
-            removed.outputs.extend(_output_text(cell))
+    for cell in lesson.cells:
+        node = cell.node
+        where = f"notebooks/{name}, cell {cell.index + 1}"
+        if cell.role == "model" or cell.route not in (("core",) if route == "core" else ("core", "extension")):
+            if cell.role == "model":
+                removed.lines.extend(node.source.splitlines())
+                removed.outputs.extend(_output_text(node))
             continue
-        if cell.cell_type == "code":
-            if SOLUTION_TAG in tags:
-                lines = cell.source.splitlines()
-                new_source = "\n".join(_placeholder(lines, ""))
-                took = lines
-            else:
-                new_source, took = strip_solutions(cell.source, where)
-            if took:
+        if node.cell_type == "code":
+            tags = cell.tags
+            if cell.role == "solution":
+                if SOLUTION_TAG in tags:
+                    took = node.source.splitlines()
+                    new_source = "\n".join(placeholder(took, ""))
+                else:
+                    new_source, took = strip_solutions(node.source, where)
                 removed.lines.extend(took)
-                removed.outputs.extend(_output_text(cell))
-                cell.source = new_source
-                cell.metadata["tags"] = [t for t in tags if t != SOLUTION_TAG] + (["answer"] if "answer" not in tags else [])
-            cell.outputs = []
-            cell.execution_count = None
-        elif SOLUTION_TAG in tags:
-            raise EditionError(f"{where}: only code cells can be tagged '{SOLUTION_TAG}'; tag a model answer '{TEACHER_TAG}'.")
-        cells.append(cell)
-    for cell in cells:  # the first heading that names the edition
-        if cell.cell_type == "markdown" and EDITION_LINE.search(cell.source):
-            cell.source = EDITION_LINE.sub(lambda m: _STUDENT_WORDS[m.group(1)], cell.source, count=1)
+                removed.outputs.extend(_output_text(node))
+                node.source = new_source
+                node.metadata["tags"] = [t for t in tags if t != SOLUTION_TAG] + (["answer"] if "answer" not in tags else [])
+            node.outputs = []
+            node.execution_count = None
+        cells.append(node)
+    for node in cells:  # the first heading that names the edition
+        if node.cell_type == "markdown" and EDITION_LINE.search(node.source):
+            node.source = EDITION_LINE.sub(lambda m: _STUDENT_WORDS[m.group(1)], node.source, count=1)
             break
     banner = nbformat.v4.new_markdown_cell(BANNER)
     banner.id = "student-edition-banner"
@@ -353,10 +233,13 @@ def teacher_notebooks(teacher_dir: Path = TEACHER_DIR) -> list[Path]:
     return sorted(p for p in teacher_dir.glob("[0-9][0-9]_*.ipynb"))
 
 
-def render(teacher_path: Path, student_dir: Path = STUDENT_DIR, run: bool = True) -> str:
-    """The text of the student edition of ``teacher_path``, executed unless ``run`` is False."""
-    teacher = nbformat.read(teacher_path, as_version=4)
-    nb, _ = student_notebook(teacher, teacher_path.name)
+def render(teacher_path: Path, student_dir: Path = STUDENT_DIR, run: bool = True, route: str = "full") -> str:
+    """The text of the student edition of ``teacher_path`` on ``route``, executed unless ``run`` is False."""
+    try:
+        teacher = nbformat.read(teacher_path, as_version=4)
+    except (OSError, ValueError) as err:
+        raise EditionError(f"notebooks/{teacher_path.name} cannot be read as a notebook: {err}") from None
+    nb, _ = student_notebook(teacher, teacher_path.name, route)
     if run:
         student_dir.mkdir(parents=True, exist_ok=True)
         nb = execute(nb, student_dir)

@@ -34,7 +34,7 @@ from pathlib import Path
 import nbformat
 
 from teach.course.config import Assignment, Course
-from teach.editions import SOLUTION_TAG, TEACHER_TAG, _placeholder, strip_solutions
+from teach.lesson import SOLUTION_TAG, TEACHER_TAG, placeholder, read, solution_lines, strip_solutions
 from helpers.exercises import _bank
 
 MANIFEST = ".course-build.json"
@@ -89,7 +89,7 @@ def _digest(text: str) -> str:
 
 def _nbgrader_region(region: list[str], indent: str) -> list[str]:
     """Our placeholder line(s), then the solution inside nbgrader's markers (nbgrader replaces it with its stub)."""
-    return [*_placeholder(region, indent), f"{indent}### BEGIN SOLUTION", *region, f"{indent}### END SOLUTION"]
+    return [*placeholder(region, indent), f"{indent}### BEGIN SOLUTION", *region, f"{indent}### END SOLUTION"]
 
 
 def _hidden_test(qid: str, answer_names: list[str], spec: dict) -> str:
@@ -107,7 +107,8 @@ def _hidden_test(qid: str, answer_names: list[str], spec: dict) -> str:
 def assignment_notebook(assignment: Assignment, course: Course) -> nbformat.NotebookNode:
     """The nbgrader source notebook of one assignment (see the module docstring)."""
     teacher = nbformat.read(assignment.path, as_version=4)
-    nb = copy.deepcopy(teacher)
+    lesson = read(copy.deepcopy(teacher), assignment.path.name)
+    nb = lesson.nb
     bank = _bank()
     where_of = {index: ex for ex in assignment.exercises.values() for index in ex.cells}
     cells = []
@@ -125,9 +126,10 @@ def assignment_notebook(assignment: Assignment, course: Course) -> nbformat.Note
     header.id = "assignment-header"
     _meta(header, locked=True, grade_id="assignment_header")
     cells.append(header)
-    for index, cell in enumerate(nb.cells):
+    for model_cell in lesson.on_route(assignment.route):
+        index, cell = model_cell.index, model_cell.node
         where = f"{assignment.path.name}, cell {index + 1}"
-        tags = list(cell.get("metadata", {}).get("tags", []))
+        tags = model_cell.tags
         exercise = where_of.get(index)
         qid = exercise.id if exercise else None
         code_points = assignment.points(qid, "code") if qid else None
@@ -152,9 +154,8 @@ def assignment_notebook(assignment: Assignment, course: Course) -> nbformat.Note
         elif exercise and code_points is not None and index == exercise.check:
             names = []
             for answer_index in exercise.answers:
-                answer_source = teacher.cells[answer_index].source
-                region = strip_solutions(answer_source, where)[1] or answer_source.splitlines()
-                names += [line.split("=", 1)[0].strip() for line in _placeholder(region, "") if "=" in line]
+                region = solution_lines(lesson.cells[answer_index], where)
+                names += [line.split("=", 1)[0].strip() for line in placeholder(region, "") if "=" in line]
             visible = cell.source if course.self_checks != "off" else "# This exercise is graded: your teacher's tests run here when your work is marked."
             if qid not in bank:
                 raise CourseBuildError(f"{where}: exercise {qid} has no entry in the answer bank, so it cannot be graded.")
@@ -166,7 +167,7 @@ def assignment_notebook(assignment: Assignment, course: Course) -> nbformat.Note
             _meta(cell, locked=True, grade_id=f"instructions_{key}_{index}")
         elif cell.cell_type == "code":
             if SOLUTION_TAG in tags:
-                cell.source = "\n".join(_placeholder(cell.source.splitlines(), ""))
+                cell.source = "\n".join(placeholder(cell.source.splitlines(), ""))
             else:
                 cell.source, _ = strip_solutions(cell.source, where)
         cells.append(cell)

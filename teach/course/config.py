@@ -11,6 +11,7 @@ Example::
     name = "lesson01"            # the assignment's name in nbgrader (letters, digits, - and _)
     lesson = "01_honeymoon"      # the teacher edition it is made from
     due = 2027-02-05T17:00:00    # optional
+    route = "core"               # optional: "full" (default) or "core" (the class copy leaves the extension out)
     [assignment.points]
     "1.1" = 2                    # a code exercise: graded automatically
     "1.9" = 6                    # a written exercise: graded by hand with its rubric
@@ -34,6 +35,7 @@ import nbformat
 from teach.course.lessons import Exercise, exercises, lesson_names, lesson_path
 from teach.editions import TEACHER_DIR
 
+ROUTES = ("full", "core")
 SELF_CHECKS = ("form", "full", "off")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -57,6 +59,7 @@ class Assignment:
     due: dt.datetime | None
     parts: list[Part] = field(default_factory=list)
     exercises: dict[str, Exercise] = field(default_factory=dict)
+    route: str = "full"  # "core": the class copy and the nbgrader source leave the lesson's extension out
 
     def points(self, exercise: str, kind: str) -> float | None:
         for part in self.parts:
@@ -131,8 +134,8 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
     names: set[str] = set()
     for number, table in enumerate(tables):
         start = starts[number] if number < len(starts) else 0
-        for key in set(table) - {"name", "lesson", "due", "points"}:
-            raise fail(_line_of(text, key, after=start), f"unknown key {key!r} in an [[assignment]]; the keys are name, lesson, due, points.")
+        for key in set(table) - {"name", "lesson", "due", "points", "route"}:
+            raise fail(_line_of(text, key, after=start), f"unknown key {key!r} in an [[assignment]]; the keys are name, lesson, due, route, points.")
         name = table.get("name")
         if not isinstance(name, str) or not NAME.match(name):
             raise fail(_line_of(text, "name", after=start) or start, f"an assignment needs a name of letters, digits, - or _, not {name!r}.")
@@ -157,10 +160,13 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
         elif due is not None and not isinstance(due, dt.datetime):
             raise fail(_line_of(text, "due", after=start), f"due must be a date and time such as 2027-02-05T17:00:00, not {due!r}.")
         try:
-            found = exercises(nbformat.read(lesson_file, as_version=4))
+            found = exercises(nbformat.read(lesson_file, as_version=4), lesson_file.name)
         except ValueError as err:
             raise fail(_line_of(text, "lesson", after=start) or start, f"lesson {lesson_file.stem}: {err}") from None
-        assignment = Assignment(name, lesson_file.stem, lesson_file, due, exercises=found)
+        route = table.get("route", "full")
+        if route not in ROUTES:
+            raise fail(_line_of(text, "route", after=start), f"route must be {' or '.join(map(repr, ROUTES))}, not {route!r}.")
+        assignment = Assignment(name, lesson_file.stem, lesson_file, due, exercises=found, route=route)
         points = table.get("points", {})
         if not isinstance(points, dict) or not points:
             raise fail(start, f"assignment {name!r} grades nothing: add an [assignment.points] table, e.g. \"1.1\" = 2.")
@@ -169,6 +175,9 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
             if qid not in found:
                 raise fail(line, f"assignment {name!r}: lesson {lesson_file.stem} has no exercise {qid!r}; its exercises are {', '.join(sorted(found, key=lambda q: tuple(int(n) for n in q.split('.'))))}.")
             exercise = found[qid]
+            if route == "core" and exercise.route == "extension":
+                raise fail(line, f"assignment {name!r} takes the core route, which leaves out exercise {qid} (it is on the extension): "
+                                 "grade another exercise, or give the assignment route = \"full\".")
             parts = [k for k, has in (("code", exercise.has_code), ("written", exercise.has_written)) if has]
             if isinstance(value, dict):
                 for kind in value:

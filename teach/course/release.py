@@ -25,7 +25,7 @@ import subprocess
 from pathlib import Path
 
 from teach.course.config import Course
-from teach.editions import ROOT, STUDENT_DIR, teacher_notebooks
+from teach.editions import ROOT, STUDENT_DIR, EditionError, render, teacher_notebooks
 from helpers.exercises import BANK_DIR, _candidates, _fold_text, _hash, form_only_entry
 
 #: what of the repository a class copy takes (relative to the repository root)
@@ -151,6 +151,37 @@ def _without_answers(raw: bytes, graded: dict[str, dict], name: str, log) -> byt
     return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8") if changed else raw
 
 
+def _routes(course: Course | None) -> dict[str, str]:
+    """Each assigned lesson's route: "core" when every assignment of it takes the core route, else "full"."""
+    routes: dict[str, str] = {}
+    for assignment in course.assignments if course else []:
+        routes[assignment.lesson] = "full" if routes.get(assignment.lesson) == "full" else assignment.route
+    return routes
+
+
+def _cell_sources(text: str) -> list[tuple[str, str]]:
+    import nbformat
+
+    return [(c.cell_type, c.source) for c in nbformat.reads(text, as_version=4).cells]
+
+
+def _current_edition(teacher: Path, student: Path, route: str, log) -> str:
+    """The student edition of ``teacher`` on ``route``, as the teacher edition now is (never a stale file).
+
+    The full route reuses ``notebooks/student/`` when its cells are exactly what the teacher edition gives now
+    (its outputs are then the ones nbval checks); otherwise, and for the core route, it is built and run here.
+    """
+    try:
+        fresh = render(teacher, student.parent, run=False, route=route)
+        if route == "full" and student.exists() and _cell_sources(student.read_text(encoding="utf-8")) == _cell_sources(fresh):
+            return student.read_text(encoding="utf-8")
+        why = "core route" if route == "core" else ("no student edition yet" if not student.exists() else "its student edition was stale")
+        log(f"building   {teacher.name} ({why}): running it from a fresh kernel")
+        return render(teacher, student.parent, run=True, route=route)
+    except EditionError as err:
+        raise ReleaseError(str(err)) from None
+
+
 def _contents(course: Course | None, root: Path, log=print) -> dict[str, bytes]:
     """Every file of the class copy: relative path -> bytes."""
     out: dict[str, bytes] = {}
@@ -159,12 +190,12 @@ def _contents(course: Course | None, root: Path, log=print) -> dict[str, bytes]:
     for path in (root / "helpers" / "answers").glob("*.json"):
         full.update(json.loads(path.read_text(encoding="utf-8")))
     graded = {qid: full[qid] for qid in (course.graded_code_exercises() if course else set()) if qid in full}
+    routes = _routes(course)
     for teacher in teacher_notebooks(root / "notebooks"):
         student = (root / "notebooks" / "student" / teacher.name) if root != ROOT else STUDENT_DIR / teacher.name
-        if not student.exists():
-            raise ReleaseError(f"{student} is missing: run `make editions` first.")
-        out[f"notebooks/{teacher.name}"] = _without_answers(student.read_bytes(), graded, teacher.name, log)
-        lessons.append(f"- `notebooks/{teacher.name}`")
+        text = _current_edition(teacher, student, routes.get(teacher.stem, "full"), log)
+        out[f"notebooks/{teacher.name}"] = _without_answers(text.encode("utf-8"), graded, teacher.name, log)
+        lessons.append(f"- `notebooks/{teacher.name}`" + (" (core route)" if routes.get(teacher.stem) == "core" else ""))
     for name in FILES:
         if (root / name).exists():
             out[name] = (root / name).read_bytes()
