@@ -107,7 +107,7 @@ def right_calls() -> list[Call]:
         Call(race.lead_changes, (s["China"], s["UK"])), Call(race.default_rate, (s["China"], 1957)),
         Call(race.project_race, (out, "China-UK", 1957, 0.2, 0.03)), Call(race.tons_to, (22047.0, "long")),
         Call(split.to_month, ("1960-07",)), Call(split.month_label, ("1960-07",)), Call(split.lesson_months, ("1960-06", "1960-08")),
-        Call(split.in_window, ("1959-03",)), Call(split.latest_date, (ev,)), Call(split.events_in_month, (ev, "1958-08")),
+        Call(split.month_in_range, ("1959-03",)), Call(split.latest_date, (ev,)), Call(split.events_in_month, (ev, "1958-08")),
         Call(split.undated_in_year, (ev, 1958)), Call(split.cumulative_counts, (ev, "1959-09"), {"since": "1958-01"}),
         Call(split.cumulative_table, (ev,)), Call(split.monthly_counts, (ev, "1959-01", "1959-12")),
         Call(split.days_between, (ev, "khrushchev_visit_1958", "jinmen_shelling_1958")), Call(split.grain_table, (gr,)),

@@ -71,9 +71,9 @@ def test_lesson_months_and_window():
     assert str(months[0]) == "1957-11" and str(months[-1]) == "1960-12" and len(months) == 38
     with pytest.raises(AnalysisError, match="The start month December 1960 is after the end month November 1957"):
         S.lesson_months("1960-12", "1957-11")
-    assert S.in_window("1959-06") == pd.Period("1959-06", "M")
+    assert S.month_in_range("1959-06") == pd.Period("1959-06", "M")
     with pytest.raises(AnalysisError, match="March 1962 is outside this lesson's months \\(November 1957 to December 1960\\)"):
-        S.in_window("1962-03")
+        S.month_in_range("1962-03")
 
 
 # --------------------------------------------------------------------------- events

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from helpers import dates
 from helpers.analysis import AnalysisError, count_by, guard_module, keep_only, read_date, require_columns
 
 __all__ = [
@@ -540,26 +541,7 @@ def find_quotations(quotations: pd.DataFrame, speaker: str | None = None, contai
     return rows.sort_values(["date", "quote_id"], na_position="last").reset_index(drop=True)
 
 
-def days_between(events: pd.DataFrame, first: str, second: str) -> int:
-    """Days from event ``first`` to event ``second`` (by ``event_id``); negative if ``second`` came first.
-
-    Refused when either date is known only to the month or year: the answer would look more exact than the evidence.
-    """
-    require_columns(events, ("event_id", "date"), "events")
-    stamps = []
-    for eid in (first, second):
-        row = events[events["event_id"] == eid]
-        if row.empty:
-            close = difflib.get_close_matches(eid, events["event_id"].astype(str).tolist(), n=1, cutoff=0.5)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            raise AnalysisError(f"There is no event {eid!r}.{hint}")
-        r = row.iloc[0]
-        if pd.isna(r["date"]):
-            raise AnalysisError(f"The event {eid!r} has no date.")
-        if "date_precision" in row and r["date_precision"] != "day":
-            raise AnalysisError(f"The event {eid!r} is dated only to the {r['date_precision']}; days cannot be counted from it.")
-        stamps.append(pd.Timestamp(r["date"]))
-    return int((stamps[1] - stamps[0]).days)
+days_between = dates.days_between  # shared with lesson 4 (helpers/dates.py)
 
 
 # --------------------------------------------------------------------------- source criticism

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from helpers import dates as dates_module
 from helpers.analysis import AnalysisError, cagr, guard_module, keep_only, read_date
 
 __all__ = [
@@ -91,14 +92,7 @@ def year_fraction(date) -> float:
     return stamp.year + (stamp.day_of_year - 1) / 365.25
 
 
-def _window(window: tuple) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """A (start, end) pair of dates; a year or a month as the end means its last day ('1956' to '1956' is all of 1956)."""
-    if not isinstance(window, (tuple, list)) or len(window) < 2:
-        raise AnalysisError(f"A window is a (start, end) pair of dates such as ('1954-10-01', '1957-12-31'); got {window!r}.")
-    lo, hi = read_date(window[0], "The start date"), read_date(window[1], "The end date", end=True)
-    if lo > hi:
-        raise AnalysisError(f"The window starts ({lo.date()}) after it ends ({hi.date()}): swap the two dates.")
-    return lo, hi
+_window = dates_module.window  # helpers/dates.py
 
 
 def in_window(dates: pd.Series, window: tuple = HONEYMOON) -> pd.Series:
@@ -107,8 +101,7 @@ def in_window(dates: pd.Series, window: tuple = HONEYMOON) -> pd.Series:
     >>> in_window(pd.Series(pd.to_datetime(["1954-10-12", "1958-07-31"]))).tolist()
     [True, False]
     """
-    lo, hi = _window(window)
-    return (dates >= lo) & (dates <= hi)
+    return dates_module.between(dates, window)
 
 
 def events_between(events: pd.DataFrame, start: str = "1953-01-01", end: str = "1958-12-31") -> pd.DataFrame:

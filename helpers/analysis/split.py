@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from helpers import dates
 from helpers.analysis import AnalysisError, guard_module, plain, require_columns
 
 __all__ = [
@@ -45,7 +46,7 @@ __all__ = [
     "to_month",
     "month_label",
     "lesson_months",
-    "in_window",
+    "month_in_range",
     "latest_date",
     "events_in_month",
     "undated_in_year",
@@ -114,7 +115,7 @@ def lesson_months(start: object = WINDOW[0], end: object = WINDOW[1]) -> list[pd
     return list(pd.period_range(lo, hi, freq="M"))
 
 
-def in_window(month: object, start: object = WINDOW[0], end: object = WINDOW[1]) -> pd.Period:
+def month_in_range(month: object, start: object = WINDOW[0], end: object = WINDOW[1]) -> pd.Period:
     """Return ``month`` as a Period, or explain that it lies outside the lesson's months."""
     m, lo, hi = to_month(month), to_month(start), to_month(end)
     if not lo <= m <= hi:
@@ -233,30 +234,8 @@ def cumulative_table(events: pd.DataFrame, start: object = WINDOW[0], end: objec
     return table.reindex(index=months).fillna(0).astype("int64").rename_axis(index="month", columns=None)
 
 
-def _row(events: pd.DataFrame, event_id: str) -> pd.Series:
-    hit = events[events["event_id"] == event_id]
-    if hit.empty:
-        close = difflib.get_close_matches(str(event_id), events["event_id"].dropna().tolist(), n=1, cutoff=0.5)
-        hint = f" Did you mean '{close[0]}'?" if close else " Look it up in events['event_id']."
-        raise AnalysisError(f"There is no event with event_id '{event_id}'.{hint}")
-    return hit.iloc[0]
-
-
-def days_between(events: pd.DataFrame, first: str, second: str) -> int:
-    """Days from the start date of event ``first`` to that of event ``second`` (negative if it came before).
-
-    Both must be dated to the day; a month- or year-precision date gives an error rather than a false count.
-    """
-    require_columns(events, ("event_id", "date", "date_precision"), "events", what="days_between")
-    events = plain(events)
-    a, b = _row(events, first), _row(events, second)
-    for row in (a, b):
-        if row["date_precision"] != "day":
-            raise AnalysisError(
-                f"'{row['event_id']}' is dated only to the {row['date_precision']} ({row['date']:%Y-%m-%d} stands for the whole "
-                f"{row['date_precision']}), so a count of days would be invented. Choose events dated to the day."
-            )
-    return int((b["date"] - a["date"]).days)
+_row = dates.event_row
+days_between = dates.days_between  # shared with lesson 2 (helpers/dates.py)
 
 
 # --------------------------------------------------------------------------- claims and revisions
@@ -383,7 +362,7 @@ def month_summary(events: pd.DataFrame, month: object, since: object = WINDOW[0]
 
     The month must lie in the lesson's window (:data:`WINDOW`).
     """
-    m = in_window(month)
+    m = month_in_range(month)
     events = plain(events)
     here = events_in_month(events, m)
     if here.empty:

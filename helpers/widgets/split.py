@@ -91,7 +91,7 @@ class _MonthFigure:
 
     def show(self, month: object):
         """Recolour for ``month``: bars after it grey, the dashed line on it; returns the axes."""
-        m = split.in_window(month)
+        m = split.month_in_range(month)
         if m != self.current:
             future = self.months > m
             for cat, bars in self.bars.items():
@@ -108,7 +108,7 @@ class _MonthFigure:
 
 def draw_months(events: pd.DataFrame, month: object, ax=None):
     """Stacked bars of events per month from the start of the window, the chosen month outlined, later months greyed."""
-    m = split.in_window(month)
+    m = split.month_in_range(month)
     return _MonthFigure(events, ax).show(m)
 
 
@@ -140,7 +140,7 @@ def month_stepper(events: pd.DataFrame, grain: pd.DataFrame, steel: pd.DataFrame
     indicators: dict[int, str] = {}
 
     def render(month: str):
-        m = split.in_window(month)
+        m = split.month_in_range(month)
         if not figure:
             figure.append(_MonthFigure(events))
         ax = figure[0].show(m)
@@ -162,7 +162,7 @@ def month_stepper(events: pd.DataFrame, grain: pd.DataFrame, steel: pd.DataFrame
 
     def typed(change: dict) -> None:
         try:
-            m = split.in_window(change["new"])
+            m = split.month_in_range(change["new"])
         except split.AnalysisError:
             return  # the Explorer already shows the message
         idx = labels.index(str(m))

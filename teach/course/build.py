@@ -35,7 +35,7 @@ import nbformat
 
 from teach.course.config import Assignment, Course
 from teach.lesson import SOLUTION_TAG, TEACHER_TAG, placeholder, read, solution_lines, strip_solutions
-from helpers.exercises import _bank
+from helpers.exercises import load_bank
 
 MANIFEST = ".course-build.json"
 SCHEMA = 3
@@ -109,7 +109,7 @@ def assignment_notebook(assignment: Assignment, course: Course) -> nbformat.Note
     teacher = nbformat.read(assignment.path, as_version=4)
     lesson = read(copy.deepcopy(teacher), assignment.path.name)
     nb = lesson.nb
-    bank = _bank()
+    bank = load_bank()
     where_of = {index: ex for ex in assignment.exercises.values() for index in ex.cells}
     cells = []
     summary = []

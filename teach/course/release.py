@@ -26,7 +26,7 @@ from pathlib import Path
 
 from teach.course.config import Course
 from teach.editions import ROOT, STUDENT_DIR, EditionError, render, teacher_notebooks
-from helpers.exercises import BANK_DIR, _candidates, _fold_text, _hash, form_only_entry
+from helpers.exercises import BANK_DIR, answer_forms, answer_hash, fold_text, form_only_entry
 
 #: what of the repository a class copy takes (relative to the repository root)
 FILES = ["pyproject.toml", "constraints.txt", "environment.yml"]
@@ -94,7 +94,7 @@ def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
     """
     found = []
     tokens = [t.replace("\u2212", "-").replace(",", ".") for t in NUMBER.findall(text)][:400]
-    words = _fold_text(" ".join(re.findall(r"[^\W\d_][\w'’-]*", text[:20000]))).split()
+    words = fold_text(" ".join(re.findall(r"[^\W\d_][\w'’-]*", text[:20000]))).split()
     phrases = {" ".join(words[i : i + n]) for n in range(1, 7) for i in range(len(words) - n + 1)}
     for qid, spec in graded.items():
         kind = spec["kind"]
@@ -102,7 +102,7 @@ def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
         tries: list[object] = []
         # a name, or a list of one name (one party): hashed in the form check() gives a text of letters only
         named = {"text": phrases, "set": {f"t:{p}" for p in phrases}, "sequence": {f"t:{p}" for p in phrases}}.get(kind, set())
-        if any(_hash(spec["salt"], qid, form) in accepted for form in named):
+        if any(answer_hash(spec["salt"], qid, form) in accepted for form in named):
             found.append(qid)
             continue
         if kind == "number" and int(spec.get("decimals", 0)) > 0:
@@ -112,10 +112,10 @@ def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
             tries = [[a, b] for i, a in enumerate(numbers) for b in numbers[i + 1 : i + 40]]
         for value in tries:
             try:
-                forms = _candidates(kind, value, spec)[:1]  # the exact form: its tolerance is for students
+                forms = answer_forms(kind, value, spec)[:1]  # the exact form: its tolerance is for students
             except Exception:  # noqa: BLE001 - a token that is not an answer of this kind
                 continue
-            if any(_hash(spec["salt"], qid, form) in accepted for form in forms):
+            if any(answer_hash(spec["salt"], qid, form) in accepted for form in forms):
                 found.append(qid)
                 break
     return found
