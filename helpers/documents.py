@@ -63,8 +63,8 @@ QUESTIONS = {
 }
 
 #: BCP 47 tags for the ``lang`` attribute of the original text (screen readers switch voice on it).
-LANG_TAGS = {"zh": "zh-Hans", "ru": "ru", "en": "en", "de": "de", "fr": "fr", "pl": "pl", "sq": "sq", "vi": "vi"}
-LANGUAGE_NAMES = {"zh": "Chinese", "ru": "Russian", "en": "English", "de": "German", "fr": "French", "pl": "Polish", "sq": "Albanian", "vi": "Vietnamese"}
+LANG_TAGS = {"zh": "zh-Hans", "ru": "ru", "en": "en", "de": "de", "fr": "fr", "pl": "pl", "sq": "sq", "vi": "vi", "ro": "ro"}
+LANGUAGE_NAMES = {"zh": "Chinese", "ru": "Russian", "en": "English", "de": "German", "fr": "French", "pl": "Polish", "sq": "Albanian", "vi": "Vietnamese", "ro": "Romanian"}
 
 
 class UnknownDocumentError(AnalysisError, LookupError):

