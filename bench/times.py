@@ -47,6 +47,7 @@ EXTENSION_TAG = "extension"
 TEACHER_TAG = "teacher-only"
 WRITTEN_TAG = "student-answer"
 SOLUTION_TAG = "solution"
+KEY_TERMS_TAG = "key-terms"  # the untagged list of key terms just before "## Key points" closes an extension too
 
 PROSE_WPM = 200
 DOCUMENT_WPM = 100
@@ -139,9 +140,10 @@ def routes(nb: dict, name: str = "notebook") -> Routes:
     """Which cells are on the core route, and every breach of the tagging convention.
 
     A cell tagged ``extension`` is off the core route. The first cell of each run of extension cells is a markdown
-    cell whose first line is a heading ending in "(extension)"; the run covers every cell up to the next heading of
-    the same or a higher level, and each of those cells carries the tag. A heading that ends in "(extension)" is on a
-    tagged cell.
+    cell whose first line is a heading ending in "(extension)"; the run covers every cell up to the next untagged
+    heading of the same or a higher level, and each of those cells carries the tag (a higher-level heading inside the
+    run says "(extension)" too). A heading that ends in "(extension)" is on a tagged cell. The lesson's key terms (a cell
+    tagged ``key-terms``, just before "## Key points") belong to the key points, so they close an extension too.
     """
     cells = nb.get("cells", [])
     core = [EXTENSION_TAG not in tags(c) for c in cells]
@@ -151,24 +153,25 @@ def routes(nb: dict, name: str = "notebook") -> Routes:
         where = f"{name}, cell {index + 1}"
         tagged = not core[index]
         opening = first_line_heading(cell)
-        if level is not None and opening is not None and opening[0] <= level:
-            level = None  # a heading of the same or higher level closes the extension section
-        if tagged and level is None:
+        if level is not None and not tagged and opening is not None and opening[0] <= level:
+            level = None  # an untagged heading of the same or a higher level closes the extension section
+        if level is not None and not tagged and KEY_TERMS_TAG in tags(cell):
+            level = None  # the key terms open the key points that follow them
+        if tagged and (level is None or (opening is not None and opening[0] < level)):
+            # a new run, or a higher-level section inside one: its heading must say so
             if opening is None or not marks_extension(opening[1]):
                 problems.append(
-                    f"{where}: the first cell of a run of extension cells must open with a heading ending in '(extension)'"
-                    + (f", not {opening[1]!r}" if opening else " (it has none)")
+                    f"{where}: a run of extension cells (or a higher-level section inside one) must open with a heading "
+                    "ending in '(extension)'" + (f", not {opening[1]!r}" if opening else " (this cell has none)")
                 )
-                level = 6
-            else:
-                level = opening[0]
+            level = opening[0] if opening is not None else (level or 6)
         elif not tagged and level is not None:
-            problems.append(f"{where}: this cell lies inside an extension section (no heading of level {level} or higher closes it) but is not tagged 'extension'")
+            problems.append(f"{where}: this cell lies inside an extension section (no untagged heading of level {level} or higher closes it) but is not tagged 'extension'")
         for lvl, text in headings(cell):
             if marks_extension(text) and not tagged:
                 problems.append(f"{where}: the heading {text!r} says extension but the cell is not tagged 'extension'")
-            if tagged and level is not None and lvl <= level and (lvl, text) != opening and not marks_extension(text):
-                problems.append(f"{where}: the heading {text!r} would close the extension section inside a tagged cell: split the cell")
+            if tagged and level is not None and lvl < level and (lvl, text) != opening and not marks_extension(text):
+                problems.append(f"{where}: the heading {text!r} opens a higher-level section inside a tagged cell without saying '(extension)': split the cell")
     return Routes(core, problems)
 
 

@@ -63,8 +63,14 @@ def test_the_convention_check_catches_each_kind_of_breach():
     assert times.routes(good).core == [True, True, False, False, False, True]
     no_heading = _nb([("markdown", "## 1. Core", []), ("code", "x = 1", ["extension"])])
     assert "must open with a heading ending in '(extension)'" in times.routes(no_heading).problems[0]
+    same_level = _nb([("markdown", "### Exercise 9.1 (extension)", ["extension"]), ("markdown", "### Exercise 9.2", ["extension"]),
+                      ("markdown", "### Exercise 9.3", [])])
+    assert times.routes(same_level).problems == [] and times.routes(same_level).core == [False, False, True]
     untagged_inside = _nb([("markdown", "## 2. More (extension)", ["extension"]), ("code", "x = 1", []), ("markdown", "## 3. Core", [])])
     assert "not tagged 'extension'" in times.routes(untagged_inside).problems[0]
+    key_terms = _nb([("markdown", "## 9. Map (extension)", ["extension"]), ("markdown", "**Key terms:** camp", ["key-terms"]),
+                     ("markdown", "## Key points", [])])
+    assert times.routes(key_terms).problems == [] and times.routes(key_terms).core == [False, True, True]
     heading_without_tag = _nb([("markdown", "### Exercise 9.2 (extension)", [])])
     assert "says extension but the cell is not tagged" in times.routes(heading_without_tag).problems[0]
     higher_inside = _nb([("markdown", "### 2.1 More (extension)", ["extension"]), ("markdown", "## 3. Next", ["extension"])])
