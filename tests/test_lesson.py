@@ -139,3 +139,10 @@ def test_a_core_route_assignment_cannot_grade_an_extension_exercise(tmp_path):
     course.write_text(course.read_text().replace('route = "core"', 'route = "sideways"'), encoding="utf-8")
     with pytest.raises(CourseFileError, match="route must be 'full' or 'core'"):
         load_course(course, teacher_dir=tmp_path / "notebooks")
+
+
+def test_the_key_terms_cell_closes_an_extension_section():
+    nb = extension_lesson()
+    nb.cells.insert(6, tagged(md("**Key terms:** Cominform"), "key-terms"))
+    model = read(nb, "09_demo.ipynb")
+    assert [c.route for c in model.cells][-2:] == ["core", "core"] and model.key_terms() == ["Cominform"]

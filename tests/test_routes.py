@@ -228,7 +228,7 @@ def test_the_header_states_the_model_times(path):
     student = path.parent / "student" / path.name
     if student.exists():
         first = times.source(times.load(student)["cells"][0]) + times.source(times.load(student)["cells"][1])
-        assert want in first, f"student/{path.name} states other times than its teacher edition: run helpers.editions"
+        assert want in first, f"student/{path.name} states other times than its teacher edition: run python -m teach editions"
 
 
 def test_the_readme_states_the_model_times():
