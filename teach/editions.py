@@ -48,6 +48,7 @@ from urllib.parse import quote, urlencode
 
 import nbformat
 
+from teach.files import write_atomic
 from teach.lesson import (  # noqa: F401 - the markers and tags are part of this module's interface too
     BEGIN,
     END,
@@ -341,11 +342,11 @@ def build(
             )
             continue
         saved = backup(target, student_dir) if edited else None
-        target.write_text(new_text, encoding="utf-8")
+        write_atomic(target, new_text)
         manifest[target.name] = _digest(new_text)
         log(f"wrote      {_rel(target)}" + (f" (the edited copy it replaced is in {_rel(saved)})" if saved else ""))
     if not check_only:
-        (student_dir / MANIFEST).write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n", encoding="utf-8")
+        write_atomic(student_dir / MANIFEST, json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
         if kept:
             log(f"Done: {kept} edited student edition(s) kept as they were; nothing was lost.")
     return status

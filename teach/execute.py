@@ -14,6 +14,7 @@ import sys
 import nbformat
 
 from teach.editions import TEACHER_DIR, _rel, execute, teacher_notebooks, unknown_names
+from teach.files import write_atomic
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"CHANGED    {_rel(path)} was saved while it ran, so its outputs were not written; run again.", file=sys.stderr)
             status = 1
         elif now != text:
-            path.write_text(text, encoding="utf-8")
+            write_atomic(path, text)
             print(f"executed   {_rel(path)}")
         else:
             print(f"unchanged  {_rel(path)}")

@@ -257,6 +257,23 @@ def test_graded_answers_cannot_be_recovered_from_the_class_copy(class_copy, answ
         assert correct is None and "graded" in right
 
 
+def test_a_release_keeps_changes_committed_by_hand_unless_forced(tmp_path):
+    import subprocess
+
+    copy = tmp_path / "class-copy"
+    release(copy, None, log=lambda *_: None)
+    (copy / "README.md").write_text("a note committed in the class copy\n", encoding="utf-8")
+    ident = ["-c", "user.name=A Teacher", "-c", "user.email=teacher@school.example"]
+    subprocess.run(["git", *ident, "commit", "-qam", "my note"], cwd=copy, check=True)
+    with pytest.raises(ReleaseError, match="1 commit\\(s\\) made by hand since the last release .* README.md"):
+        release(copy, None, log=lambda *_: None)
+    assert (copy / "README.md").read_text(encoding="utf-8") == "a note committed in the class copy\n"
+    release(copy, None, force=True, log=lambda *_: None)
+    assert (tmp_path / "class-copy.backup-1" / "README.md").read_text(encoding="utf-8") == "a note committed in the class copy\n"
+    assert "a note committed" not in (copy / "README.md").read_text(encoding="utf-8")
+    release(copy, None, log=lambda *_: None)  # the forced release is the last release now: nothing to refuse
+
+
 def test_a_release_keeps_changes_made_by_hand_unless_forced(tmp_path):
     copy = tmp_path / "class-copy"
     release(copy, None, log=lambda *_: None)

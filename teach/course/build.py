@@ -24,6 +24,7 @@ wrote) unless given ``force``, and then it keeps a copy as ``<file>.bak``.
 from __future__ import annotations
 
 from teach.errors import ToolError
+from teach.files import write_atomic
 
 import copy
 import hashlib
@@ -190,7 +191,7 @@ def _write(path: Path, text: str, manifest: dict, root: Path, force: bool, log) 
             path.with_name(path.name + ".bak").write_text(old, encoding="utf-8")
             log(f"backed up  {rel} -> {path.name}.bak")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text)
     manifest[rel] = _digest(text)
     log(f"wrote      {rel}")
 
@@ -205,7 +206,7 @@ def build_course(course: Course, out: str | Path, *, force: bool = False, log=pr
     for assignment in course.assignments:
         nb = assignment_notebook(assignment, course)
         _write(root / "source" / assignment.name / assignment.path.name, nbformat.writes(nb) + "\n", manifest, root, force, log)
-    manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n", encoding="utf-8")
+    write_atomic(manifest_path, json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
     register_assignments(course, root, log)
     return root
 

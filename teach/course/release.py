@@ -17,6 +17,7 @@ unless given ``force``, and then it first copies them to ``<class copy>.backup-<
 from __future__ import annotations
 
 from teach.errors import ToolError
+from teach.files import write_atomic
 
 import json
 import re
@@ -237,6 +238,36 @@ def _refuse_published(out: Path, course: Course | None) -> None:
         )
 
 
+def _hand_commits(out: Path) -> list[str]:
+    """The commits at the tip of the class copy that no release made (newest first)."""
+    if not _git(out, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip():
+        return []
+    hand = []
+    for line in _git(out, "log", "--format=%H%x09%an%x09%ae").splitlines():
+        commit, name, email = line.split("\t")
+        if (name, email) == ("Class copy", "class-copy@localhost"):
+            break
+        hand.append(commit)
+    return hand
+
+
+def _has_parent(out: Path, commit: str) -> bool:
+    return bool(_git(out, "rev-parse", "--verify", "--quiet", f"{commit}~1", check=False).strip())
+
+
+def _backup(out: Path, files: list[str], log) -> Path:
+    number = 1
+    while (backup := out.with_name(f"{out.name}.backup-{number}")).exists():
+        number += 1
+    for rel in files:
+        source = out / rel.strip('"')
+        if source.is_file():
+            (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, backup / rel)
+    log(f"backed up  {len(files)} changed file(s) to {backup}")
+    return backup
+
+
 def release(out: str | Path, course: Course | None = None, *, force: bool = False, root: Path = ROOT, log=print) -> str:
     """Write the class copy into the git repository ``out`` (created if needed) and commit it.
 
@@ -254,17 +285,19 @@ def release(out: str | Path, course: Course | None = None, *, force: bool = Fals
         if not force:
             raise ReleaseError(
                 f"{out} has changes that no release made ({', '.join(dirty[:5])}{'...' if len(dirty) > 5 else ''}). "
-                "Commit or move them, or run again with --force (they are copied to a backup folder first)."
+                "Move them into the teacher editions or course.toml, or run again with --force (they are copied to a backup folder first)."
             )
-        number = 1
-        while (backup := out.with_name(f"{out.name}.backup-{number}")).exists():
-            number += 1
-        for rel in dirty:
-            source = out / rel.strip('"')
-            if source.is_file():
-                (backup / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, backup / rel)
-        log(f"backed up  {len(dirty)} changed file(s) to {backup}")
+        _backup(out, dirty, log)
+    hand = _hand_commits(out)
+    if hand:
+        changed = [f for f in _git(out, "diff", "--name-only", f"{hand[-1]}~1" if _has_parent(out, hand[-1]) else hand[-1], "HEAD").splitlines() if f]
+        if not force:
+            raise ReleaseError(
+                f"{out} has {len(hand)} commit(s) made by hand since the last release ({', '.join(h[:10] for h in hand[:3])}), "
+                f"changing {', '.join(changed[:5]) or 'nothing'}: a release would overwrite them. Move those changes into the "
+                "teacher editions or course.toml, or run again with --force (the changed files are copied to a backup folder first)."
+            )
+        _backup(out, changed, log)
     _refuse_published(out, course)
     files = _contents(course, root, log)
     tracked = set(_git(out, "ls-files").splitlines())
@@ -274,7 +307,7 @@ def release(out: str | Path, course: Course | None = None, *, force: bool = Fals
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists() or target.read_bytes() != data:
-            target.write_bytes(data)
+            write_atomic(target, data)
     _git(out, "add", "--all")
     if _git(out, "status", "--porcelain"):
         source = _git(root, "rev-parse", "--short", "HEAD", check=False).strip() or "a working tree"
