@@ -27,7 +27,7 @@ _SHORTCUTS = {
     "cite": "helpers.data",
     "check": "helpers.exercises",
 }
-_MODULES = {"data", "analysis", "plots", "widgets", "exercises", "editions", "documents"}
+_MODULES = {"data", "analysis", "plots", "widgets", "exercises", "editions", "documents", "glossary"}
 
 __all__ = sorted(_SHORTCUTS) + sorted(_MODULES)
 
