@@ -8,6 +8,7 @@ Modules (imported on first use, so ``import helpers`` stays fast):
 - :mod:`helpers.widgets`   the lesson explorers
 - :mod:`helpers.exercises` ``check("1.3", answer)``
 - :mod:`helpers.documents` the documents reader: ``card(id)``, ``compare(a, b)``, ``listing(lesson=2)``
+- :mod:`helpers.glossary`  the key terms: ``term("revisionism")``, ``terms(lesson=2)``
 - :mod:`helpers.errors`    the package's one exception root, :class:`~helpers.errors.LessonError`
 
 The names most lessons need are available at the top level::
@@ -40,7 +41,7 @@ _SHORTCUTS = {
     "cite": "helpers.data",
     "check": "helpers.exercises",
 }
-_MODULES = {"data", "analysis", "plots", "widgets", "exercises", "documents", "errors", "dates"}
+_MODULES = {"data", "analysis", "plots", "widgets", "exercises", "documents", "glossary", "errors", "dates"}
 
 __all__ = sorted(_SHORTCUTS) + sorted(_MODULES)
 
