@@ -15,7 +15,9 @@ import difflib
 
 import pandas as pd
 
-from helpers.analysis import AnalysisError, plain, read_date, require_columns
+from helpers.analysis import AnalysisError, guard_module, plain, read_date, require_columns
+
+__all__ = ["event_row", "days_between", "window", "between"]
 
 
 def event_row(events: pd.DataFrame, event_id: str) -> pd.Series:
@@ -67,3 +69,6 @@ def between(dates: pd.Series, span: tuple) -> pd.Series:
     """True for each date inside ``span`` = (first, last), both ends included (see :func:`window`)."""
     lo, hi = window(span)
     return (dates >= lo) & (dates <= hi)
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

@@ -200,7 +200,7 @@ def test_the_core_route_keeps_the_lesson_whole(path):
     cells = nb["cells"]
     core = times.routes(nb, path.name).core
     assert core[0], f"{path.name}: the title and questions are on the core route"
-    key_points = [i for i, c in enumerate(cells) if any(t.strip() == "Key points" for _, t in times.headings(c))]
+    key_points = [i for i, c in enumerate(cells) if any(t.strip() in ("Key points", "Checklist") for _, t in times.headings(c))]
     assert key_points and all(core[i] for i in key_points), f"{path.name}: '## Key points' is on the core route"
     written = [i for i, c in enumerate(cells) if times.WRITTEN_TAG in times.tags(c)]
     if written:
