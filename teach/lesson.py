@@ -197,7 +197,10 @@ def read(nb: nbformat.NotebookNode, name: str) -> Lesson:
                     )
             if matches:  # the last heading of the cell opens the exercise (prose may come before it)
                 current = exercises.setdefault(matches[-1], Exercise(matches[-1], index))
-        # routes: a tagged heading ending in "(extension)" opens an extension section
+        # routes: a tagged heading ending in "(extension)" opens an extension section; an untagged heading of the same
+        # or a higher level closes it, and so do the lesson's key terms (they open the key points that follow them)
+        if extension_level is not None and KEY_TERMS_TAG in tags and EXTENSION_TAG not in tags:
+            extension_level = None
         route = _route(node, tags, heading, extension_level, cells, where)
         if heading is not None:
             level = heading[0]

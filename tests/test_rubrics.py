@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.course.lessons import exercises, lesson_path
+from teach.course.lessons import exercises, lesson_path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEACHER = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
