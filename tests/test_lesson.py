@@ -120,6 +120,14 @@ def test_an_extension_run_needs_its_visible_heading_and_every_cell_of_the_sectio
         read(nb, "09_demo.ipynb")
 
 
+def test_the_key_terms_close_an_extension_run_before_the_key_points():
+    nb = extension_lesson()
+    nb.cells.insert(6, tagged(md("**Key terms:** revisionism, Cominform"), "key-terms"))
+    model = read(nb, "09_demo.ipynb")
+    assert [c.route for c in model.cells][3:] == ["extension", "extension", "extension", "core", "core"]
+    assert model.key_terms() == ["revisionism", "Cominform"]
+
+
 def test_a_truncated_notebook_gets_a_clear_message(tmp_path):
     broken = tmp_path / "09_demo.ipynb"
     broken.write_text('{"cells": [', encoding="utf-8")
