@@ -181,7 +181,7 @@ def read(nb: nbformat.NotebookNode, name: str) -> Lesson:
                 f"or tag this cell '{TEACHER_TAG}'."
             )
         if node.cell_type == "code":
-            _check_markers(node.source, where)
+            strip_solutions(node.source, where)  # markers exact, opened and closed in order, or a clear error
         elif SOLUTION_TAG in tags:
             raise LessonModelError(f"{where}: only code cells can be tagged '{SOLUTION_TAG}'; tag a model answer '{TEACHER_TAG}'.")
         heading = _heading(node)

@@ -234,7 +234,15 @@ def test_stream_chunks_are_joined_so_reruns_store_the_same_text():
     ]
 
 
-@pytest.mark.parametrize("path", TEACHER, ids=lambda p: p.name)
+#: The lessons with self-checked exercises (the final essay has written exercises only).
+CHECKED = [p for p in TEACHER if 'check("' in p.read_text(encoding="utf-8")]
+
+
+def test_every_lesson_but_the_essay_has_self_checks():
+    assert [p.stem for p in TEACHER if p not in CHECKED] == ["06_final_essay"]
+
+
+@pytest.mark.parametrize("path", CHECKED, ids=lambda p: p.name)
 def test_answers_are_nowhere_in_plain_text_under_helpers(path, tmp_path, monkeypatch):
     """Run the teacher edition, noting every answer it checks; no answer may appear in the bank's text.
 
@@ -263,7 +271,7 @@ def test_answers_are_nowhere_in_plain_text_under_helpers(path, tmp_path, monkeyp
                 assert form not in readable, f"{path.name}: exercise {answer['id']}'s hint gives its answer away: {form!r}"
 
 
-@pytest.mark.parametrize("path", TEACHER, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CHECKED, ids=lambda p: p.name)
 def test_student_edition_checks_all_say_not_answered_yet(path):
     """What a student sees before answering: every self-check cell reports 'not answered yet', none 'correct'."""
     nb = nbformat.read(ROOT / "notebooks" / "student" / path.name, as_version=4)

@@ -57,6 +57,7 @@ def test_roles_of_a_small_lesson():
 @pytest.mark.parametrize("cell, expected", [
     (code("x = 1  # BEGIN SOLUTION\nanswer = 2"), "marker after code on the same line"),
     (code(f"{SECRET}  # end solution"), "marker after code on the same line"),
+    (code(f"#END SOLUTION\n{SECRET}\n# END SOLUTION"), "closes a solution that was never opened"),
     (md("<!-- BEGIN SOLUTION -->\n4242\n<!-- END SOLUTION -->"), "is a solution marker"),
     (tagged(md(SECRET), "teacher"), "not one the lessons use"),
     (tagged(md(SECRET), "soln"), "not one the lessons use"),

@@ -109,6 +109,8 @@ def _course_file(path: Path, leave_out: set[str]) -> Path:
         headings = set(re.findall(r"Exercise (\d+\.\d+)", "\n".join(c.source for c in cells if c.cell_type == "markdown")))
         checked = set(CHECK.findall("\n".join(c.source for c in cells if c.cell_type == "code")))
         ids = sorted((headings & checked) - leave_out, key=lambda q: [int(p) for p in q.split(".")])
+        if not ids:  # a lesson with no code exercise (the final essay): nothing of it to grade automatically
+            continue
         lines.append(f'[[assignment]]\nname = "a{lesson.stem[:2]}"\nlesson = "{lesson.stem}"\n[assignment.points]')
         lines += [f'"{qid}" = {{ code = 1 }}' for qid in ids]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
