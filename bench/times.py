@@ -293,7 +293,7 @@ def cell_costs(nb: dict, docs: dict[str, dict] | None = None) -> list[Cost]:
             cost.minutes = cost.prose_words / PROSE_WPM
             lines = text.splitlines()
             for i, line in enumerate(lines):
-                if (m := HEADING.match(line)) is not None:
+                if HEADING.match(line) is not None:
                     exercise = EXERCISE.match(line.strip())
                     heading = line if exercise else ""
                     question = "\n".join(lines[i:]) if exercise else ""
