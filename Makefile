@@ -18,7 +18,7 @@ help:
 	@echo "make editions  write the student editions from the teacher editions"
 	@echo "make execute   maintainers: re-run every teacher notebook from a fresh kernel, then make editions"
 	@echo "make site      build the lessons' website in _site/ (Sphinx, offline) [REPO=... HUB=... for the launch buttons]"
-	@echo "make bench     print timings (lessons, imports, data, widgets, test suite, set-up) and write bench/results.json"
+	@echo "make bench     print timings (lessons, imports, data, widgets, test suite, set-up; grading; each lesson's core and full time by the model)"
 	@echo "make release   teachers: write the student-only class copy (class-copy/, a git repository) from course.toml"
 	@echo "make grade ASSIGNMENT=lesson01   teachers: autograde the submissions (nbgrader) with a one-line report per student"
 	@echo "make course    teachers: write the nbgrader course folder (course/) from course.toml and the teacher editions"
@@ -65,6 +65,7 @@ site: setup-test
 bench: setup-test
 	$(PY) bench/run.py --suite --setup $(ARGS)
 	$(PY) bench/grading.py --students 30 --json bench/grading.json
+	$(PY) bench/times.py
 
 link: setup
 	@$(PY) -m teach link --hub "$(HUB)" --repo "$(REPO)" --branch "$(or $(BRANCH),main)"

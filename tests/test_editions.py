@@ -235,7 +235,7 @@ def test_stream_chunks_are_joined_so_reruns_store_the_same_text():
 
 
 #: The lessons with self-checked exercises (the final essay has written exercises only).
-CHECKED = [p for p in TEACHER if 'check("' in p.read_text(encoding="utf-8")]
+CHECKED = [p for p in TEACHER if 'check(' in p.read_text(encoding="utf-8")]
 
 
 def test_every_lesson_but_the_essay_has_self_checks():
