@@ -33,10 +33,11 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.errors import LessonError
+from helpers.errors import LessonError, PlainMessage
 
 __all__ = [
     "DATA_DIR",
+    "cell_text",
     "DataValidationError",
     "UnknownDatasetError",
     "cite",
@@ -52,12 +53,17 @@ DATA_DIR = Path(os.environ.get("SINO_SOVIET_DATA", Path(__file__).resolve().pare
 BIBLIOGRAPHY = "sources"  # the resource that lists every source cited
 
 
-class UnknownDatasetError(LessonError, LookupError):
+def cell_text(value: Any) -> str:
+    """A table cell as text: "" for a missing value (None, NaN, pandas' NA), else ``str(value)``.
+
+    >>> cell_text(float("nan")), cell_text(None), cell_text(1957)
+    ('', '', '1957')
+    """
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+class UnknownDatasetError(PlainMessage, LessonError, LookupError):
     """Raised by :func:`load` and :func:`cite` for a name that is not in the package."""
-
-    def __str__(self) -> str:  # LookupError would wrap the message in quotes
-        return str(self.args[0])
-
 
 class DataValidationError(LessonError, ValueError):
     """A data file breaks its schema. The message names file, row, column and rule."""

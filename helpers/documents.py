@@ -28,12 +28,12 @@ import difflib
 import html
 import textwrap
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from helpers import data
 from helpers.analysis import AnalysisError
+from helpers.errors import PlainMessage
 
 __all__ = [
     "QUESTIONS",
@@ -67,12 +67,8 @@ LANG_TAGS = {"zh": "zh-Hans", "ru": "ru", "en": "en", "de": "de", "fr": "fr", "p
 LANGUAGE_NAMES = {"zh": "Chinese", "ru": "Russian", "en": "English", "de": "German", "fr": "French", "pl": "Polish", "sq": "Albanian", "vi": "Vietnamese", "ro": "Romanian"}
 
 
-class UnknownDocumentError(AnalysisError, LookupError):
+class UnknownDocumentError(PlainMessage, AnalysisError, LookupError):
     """No excerpt has that id; the message names the closest ids."""
-
-    def __str__(self) -> str:  # LookupError would wrap the message in quotes
-        return str(self.args[0])
-
 
 # --------------------------------------------------------------------------- the table
 
@@ -82,8 +78,7 @@ def table() -> pd.DataFrame:
     return data.load("documents")
 
 
-def _text(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
+_text = data.cell_text
 
 
 def get(doc_id: str) -> pd.Series:

@@ -18,3 +18,10 @@ from __future__ import annotations
 
 class LessonError(Exception):
     """An error a helper raises on purpose, with a message a student can act on."""
+
+
+class PlainMessage:
+    """Mixed into an error whose built-in base (``LookupError``, ``KeyError``) would print its message in quotes."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

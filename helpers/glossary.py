@@ -32,6 +32,7 @@ import pandas as pd
 
 from helpers import data
 from helpers.analysis import AnalysisError
+from helpers.errors import PlainMessage
 
 __all__ = ["KEY_TERMS_TAG", "GlossaryCard", "UnknownTermError", "get", "key_terms", "normalise", "table", "term", "terms"]
 
@@ -44,12 +45,8 @@ WIDTH = 77
 _KEY_TERMS = re.compile(r"^\s*\*\*Key terms:\*\*\s*(?P<terms>.+?)\s*$", re.S)
 
 
-class UnknownTermError(AnalysisError, LookupError):
+class UnknownTermError(PlainMessage, AnalysisError, LookupError):
     """No term of the glossary has that name; the message names the closest terms."""
-
-    def __str__(self) -> str:  # LookupError would wrap the message in quotes
-        return str(self.args[0])
-
 
 # --------------------------------------------------------------------------- the table
 
@@ -59,8 +56,7 @@ def table() -> pd.DataFrame:
     return data.load("glossary")
 
 
-def _text(value: Any) -> str:
-    return "" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else str(value)
+_text = data.cell_text
 
 
 def normalise(name: str) -> str:

@@ -32,6 +32,7 @@ from matplotlib.patches import Patch
 from helpers import data as _data
 from helpers import plots
 from helpers.analysis import AnalysisError, guard_module
+from helpers.errors import PlainMessage
 
 __all__ = [
     "UnknownPlaceError",
@@ -77,16 +78,12 @@ STYLE_1957 = {
 }
 
 
-class UnknownPlaceError(AnalysisError, LookupError):
+class UnknownPlaceError(PlainMessage, AnalysisError, LookupError):
     """A country, state or province name that the boundary data do not know; the message lists the valid ones.
 
     An :class:`~helpers.analysis.AnalysisError` like every refused argument of the lesson helpers (and still a
     ``LookupError`` for code that catches that).
     """
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
 
 def _unknown(kind: str, name: object, valid: Iterable[str]) -> UnknownPlaceError:
     valid = sorted(set(valid))

@@ -77,7 +77,6 @@ EXERCISE = re.compile(r"^\s*#{2,6}\s*Exercise\s+(\d+\.\d+)\b", re.IGNORECASE | r
 CHECK_CALL = re.compile(r"""^\s*check\(\s*["'](\d+\.\d+)["']""", re.MULTILINE)
 DOCUMENT_CALL = re.compile(r"^\s*(?:docs|documents)\.(?:card|compare)\(", re.MULTILINE)
 EXTENSION_LABEL = re.compile(r"\(extension\)\s*$", re.IGNORECASE)
-KEY_TERMS_LINE = re.compile(r"^\s*\*\*Key terms:\*\*\s*(.+)$", re.MULTILINE)
 
 ROLES = ("prose", "given", "document", "solution", "check", "written", "model", "key-terms")
 ROUTES = ("core", "extension")
@@ -142,13 +141,10 @@ class Lesson:
         return [c for c in self.cells if route == "full" or c.route == "core"]
 
     def key_terms(self) -> list[str]:
-        """The terms the lesson's ``key-terms`` cells name, in order."""
-        terms: list[str] = []
-        for cell in self.cells:
-            if cell.role == "key-terms":
-                for line in KEY_TERMS_LINE.findall(cell.source):
-                    terms += [t.strip().strip("*_").strip() for t in line.split(",") if t.strip()]
-        return terms
+        """The terms the lesson's ``key-terms`` cell names, in order (read by :func:`helpers.glossary.key_terms`)."""
+        from helpers.glossary import key_terms  # pandas and the data package: only when asked
+
+        return key_terms(self.nb.cells)
 
 
 def read_path(path: str | Path) -> Lesson:

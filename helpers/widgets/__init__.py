@@ -25,6 +25,7 @@ import pandas as pd
 
 from helpers import plots
 from helpers.analysis import AnalysisError, guard_module
+from helpers.errors import PlainMessage
 
 __all__ = ["Explorer", "ControlValueError", "explorer_factory", "timeline_explorer"]
 
@@ -32,12 +33,8 @@ __all__ = ["Explorer", "ControlValueError", "explorer_factory", "timeline_explor
 EXPLORER_SCALE = 1.25
 
 
-class ControlValueError(AnalysisError, KeyError):
+class ControlValueError(PlainMessage, AnalysisError, KeyError):
     """``Explorer.set`` was given a control that does not exist or a value outside a control's choices."""
-
-    def __str__(self) -> str:  # KeyError would wrap the message in quotes
-        return str(self.args[0])
-
 
 def _allowed(name: str, control: W.ValueWidget, value: Any) -> Any:
     """``value`` as ``control`` will hold it, or a ControlValueError naming the choices or the range.
