@@ -222,7 +222,7 @@ def _coalesce(outputs: list) -> list:
     return merged
 
 
-def _text(nb: nbformat.NotebookNode) -> str:
+def notebook_text(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
@@ -244,7 +244,7 @@ def render(teacher_path: Path, student_dir: Path = STUDENT_DIR, run: bool = True
     if run:
         student_dir.mkdir(parents=True, exist_ok=True)
         nb = execute(nb, student_dir)
-    return _text(nb)
+    return notebook_text(nb)
 
 
 def _rel(path: Path) -> str:

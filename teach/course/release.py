@@ -25,8 +25,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import nbformat
+
 from teach.course.config import Course
-from teach.editions import ROOT, STUDENT_DIR, EditionError, render, teacher_notebooks
+from teach.editions import ROOT, STUDENT_DIR, EditionError, execute, notebook_text, render, teacher_notebooks
 from helpers.exercises import BANK_DIR, answer_forms, answer_hash, fold_text, form_only_entry
 
 #: what of the repository a class copy takes (relative to the repository root)
@@ -161,8 +163,6 @@ def _routes(course: Course | None) -> dict[str, str]:
 
 
 def _cell_sources(text: str) -> list[tuple[str, str]]:
-    import nbformat
-
     return [(c.cell_type, c.source) for c in nbformat.reads(text, as_version=4).cells]
 
 
@@ -174,11 +174,13 @@ def _current_edition(teacher: Path, student: Path, route: str, log) -> str:
     """
     try:
         fresh = render(teacher, student.parent, run=False, route=route)
-        if route == "full" and student.exists() and _cell_sources(student.read_text(encoding="utf-8")) == _cell_sources(fresh):
-            return student.read_text(encoding="utf-8")
-        why = "core route" if route == "core" else ("no student edition yet" if not student.exists() else "its student edition was stale")
+        stored = student.read_text(encoding="utf-8") if student.exists() else None
+        if route == "full" and stored is not None and _cell_sources(stored) == _cell_sources(fresh):
+            return stored
+        why = "core route" if route == "core" else ("no student edition yet" if stored is None else "its student edition was stale")
         log(f"building   {teacher.name} ({why}): running it from a fresh kernel")
-        return render(teacher, student.parent, run=True, route=route)
+        student.parent.mkdir(parents=True, exist_ok=True)
+        return notebook_text(execute(nbformat.reads(fresh, as_version=4), student.parent))
     except EditionError as err:
         raise ReleaseError(str(err)) from None
 
