@@ -373,10 +373,6 @@ def _marker_problem(line: str) -> str | None:
     return None
 
 
-def _check_markers(source: str, where: str) -> None:
-    for number, line in enumerate(source.splitlines(), start=1):
-        if problem := _marker_problem(line):
-            raise LessonModelError(f"{where}, line {number}: {problem}")
 
 
 def _markers_outside_code(cell) -> int | None:
