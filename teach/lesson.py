@@ -373,8 +373,6 @@ def _marker_problem(line: str) -> str | None:
     return None
 
 
-
-
 def _markers_outside_code(cell) -> int | None:
     """The line number of a solution marker (exact or near, in a comment or HTML comment) in a markdown or raw cell."""
     for number, line in enumerate(cell.source.splitlines(), start=1):
