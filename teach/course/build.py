@@ -44,13 +44,13 @@ SCHEMA = 3
 CONFIG = '''\
 # nbgrader's configuration for this course, written by `make course` from course.toml.
 # Edit course.toml rather than this file (`make course` keeps a file you edited and tells you so).
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
-    CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput, DeduplicateIds, GetGrades, OverwriteCells,
-    OverwriteKernelspec,
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput, DeduplicateIds, GetGrades,
+    IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades,
 )
 
-from teach.course.preprocessors import DropOrphanGradeMetadata, ShortenTestErrors
+from teach.course.preprocessors import DropOrphanGradeMetadata, SandboxedExecute, ShortenTestErrors
 
 c = get_config()  # noqa: F821 - nbgrader provides it
 c.CourseDirectory.course_id = {course_id!r}
@@ -59,9 +59,16 @@ c.ClearSolutions.code_stub = {{"python": "# Your code here."}}
 c.ClearSolutions.text_stub = "*Write your answer here.*"
 # Model answers and rubrics sit in mark-scheme regions of read-only cells, not of task cells.
 c.ClearMarkScheme.enforce_metadata = False
-# A cell that runs longer than this when autograding is stopped (and its test scores 0).
-c.Execute.timeout = {timeout}
-c.Execute.interrupt_on_timeout = True
+# Student code runs in a sandbox (teach/course/sandbox.py: no view of this folder, no network, limits) and the
+# answers are judged here, outside it: SandboxedExecute takes the place of nbgrader's Execute.
+# A cell that runs longer than this is stopped (and its test scores 0); so is a notebook over its total.
+c.SandboxedExecute.cell_seconds = {timeout}
+c.SandboxedExecute.notebook_seconds = {notebook_timeout}
+c.SandboxedExecute.memory_mb = {memory_mb}
+c.Autograde.autograde_preprocessors = [
+    SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties,
+    CheckCellMetadata,
+]
 # A student who deleted a check cell gets it back (marked as restored) and is still graded; a copied graded
 # cell becomes an ordinary one (nbgrader's own order, plus DropOrphanGradeMetadata: see its docstring).
 c.OverwriteCells.add_missing_cells = True
@@ -202,7 +209,7 @@ def build_course(course: Course, out: str | Path, *, force: bool = False, log=pr
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    _write(root / "nbgrader_config.py", CONFIG.format(course_id=course.id, timeout=course.timeout), manifest, root, force, log)
+    _write(root / "nbgrader_config.py", CONFIG.format(course_id=course.id, timeout=course.timeout, notebook_timeout=course.notebook_timeout, memory_mb=course.memory_mb), manifest, root, force, log)
     for assignment in course.assignments:
         nb = assignment_notebook(assignment, course)
         _write(root / "source" / assignment.name / assignment.path.name, nbformat.writes(nb) + "\n", manifest, root, force, log)

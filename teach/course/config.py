@@ -6,6 +6,8 @@ Example::
     id = "sino-soviet-1957"      # nbgrader's course id
     self_checks = "form"         # graded exercises: "form" (kind of answer only), "full" (right/wrong: guessable), "off"
     timeout = 60                 # seconds a cell may run when autograding
+    notebook_timeout = 900       # seconds a whole notebook may run when autograding
+    memory_mb = 3072             # memory (MB) a process of a submission's run may use
 
     [[assignment]]
     name = "lesson01"            # the assignment's name in nbgrader (letters, digits, - and _)
@@ -79,6 +81,8 @@ class Course:
     timeout: int
     assignments: list[Assignment]
     path: Path
+    notebook_timeout: int = 900
+    memory_mb: int = 3072
 
     def graded_code_exercises(self) -> set[str]:
         """Every code exercise that some assignment grades (their answers must not reach the class copy)."""
@@ -114,8 +118,9 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
         return_line = _line_of(text, key)
         raise fail(return_line, f"unknown section or key {key!r}; the file has a [course] table and [[assignment]] tables.")
     head = raw.get("course", {})
-    for key in set(head) - {"id", "self_checks", "timeout"}:
-        raise fail(_line_of(text, key), f"unknown key {key!r} in [course]; the keys are id, self_checks, timeout.")
+    known = ("id", "self_checks", "timeout", "notebook_timeout", "memory_mb")
+    for key in set(head) - set(known):
+        raise fail(_line_of(text, key), f"unknown key {key!r} in [course]; the keys are {', '.join(known)}.")
     course_id = head.get("id", "sino-soviet-1957")
     if not isinstance(course_id, str) or not NAME.match(course_id):
         raise fail(_line_of(text, "id"), f"the course id must be letters, digits, - or _, not {course_id!r}.")
@@ -125,6 +130,12 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
     timeout = head.get("timeout", 60)
     if not isinstance(timeout, int) or isinstance(timeout, bool) or not 1 <= timeout <= 3600:
         raise fail(_line_of(text, "timeout"), f"timeout is seconds per cell, a whole number from 1 to 3600, not {timeout!r}.")
+    limits = {}
+    for key, low, high, what in (("notebook_timeout", 10, 36000, "seconds a whole notebook may run"), ("memory_mb", 256, 65536, "megabytes a process may use")):
+        value = head.get(key, {"notebook_timeout": 900, "memory_mb": 3072}[key])
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise fail(_line_of(text, key), f"{key} is {what}, a whole number from {low} to {high}, not {value!r}.")
+        limits[key] = value
 
     tables = raw.get("assignment", [])
     if not isinstance(tables, list) or not tables:
@@ -197,4 +208,4 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
                     raise fail(line, f"exercise {qid}: {amount} points is far too many; use the points a mark scheme would give.")
                 assignment.parts.append(Part(qid, kind, float(amount)))
         assignments.append(assignment)
-    return Course(course_id, self_checks, timeout, assignments, path)
+    return Course(course_id, self_checks, timeout, assignments, path, **limits)

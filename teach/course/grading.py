@@ -118,16 +118,92 @@ def notes(path: Path, release: Path) -> list[str]:
     return found
 
 
-def autograde(course_dir: str | Path, assignment: str, *, force: bool = False, students: list[str] | None = None, log=print) -> list[Line]:
-    """Autograde every submission of ``assignment`` in ``course_dir/submitted`` (or only ``students``'); return the report."""
+def _sanitized(config, course_dir: Path, assignment: str, student: str, notebook: Path):
+    """The submitted ``notebook`` as nbgrader's own sanitizing step leaves it (cells restored), before it runs."""
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
+
+    from teach.course.preprocessors import DropOrphanGradeMetadata
+
+    coursedir = CourseDirectory(config=config)
+    resources = {"nbgrader": {"student": student, "assignment": assignment, "notebook": notebook.stem,
+                              "db_url": coursedir.db_url, "course_id": coursedir.course_id}}
+    nb = nbformat.read(notebook, as_version=4)
+    for step in (ClearOutput, DeduplicateIds, DropOrphanGradeMetadata, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
+        nb, resources = step(config=config).preprocess(nb, resources)
+    return nb
+
+
+def _run_ahead(api, course_dir: Path, assignment: str, students: list[str], files: Path, unsafe: bool, jobs: int, log) -> None:
+    """Run every submission's notebooks in their sandboxes, ``jobs`` at a time, before nbgrader records them.
+
+    nbgrader then grades one student after another; its :class:`SandboxedExecute` finds each run done (a run
+    it does not find, it does itself). The runs are what takes time, so they are the part done in parallel.
+    """
+    import time
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from teach.course.preprocessors import PRERUN, SandboxedExecute, run_key, sandbox_notebook, tests_of
+    from teach.course.sandbox import run
+
+    limits = SandboxedExecute(config=api.config).limits()
+    work = []
+    for name in sorted(p.name for p in (course_dir / "source" / assignment).glob("*.ipynb")):
+        tests = tests_of(nbformat.read(course_dir / "source" / assignment / name, as_version=4))
+        for student in students:
+            try:
+                box = sandbox_notebook(_sanitized(api.config, course_dir, assignment, student, course_dir / "submitted" / student / assignment / name), tests)
+            except Exception:  # noqa: BLE001 - nbgrader will say what is wrong with it when it grades it
+                continue
+            work.append(box)
+    if not work:
+        return
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(run, box, files, limits, unsafe=unsafe): run_key(box) for box in work}
+        for done, future in enumerate(as_completed(futures), start=1):
+            PRERUN[futures[future]] = future.result()
+            elapsed = time.monotonic() - start
+            left = elapsed / done * (len(work) - done)
+            log(f"ran        {done}/{len(work)} submissions in {'no sandbox' if unsafe else 'the sandbox'}; about {left:.0f} s left")
+
+
+def autograde(course_dir: str | Path, assignment: str, *, force: bool = False, students: list[str] | None = None, log=print,
+              jobs: int | None = None, unsafe: bool = False) -> list[Line]:
+    """Autograde every submission of ``assignment`` in ``course_dir/submitted`` (or only ``students``'); return the report.
+
+    Each submission runs in a sandbox (:mod:`teach.course.sandbox`), ``jobs`` at a time (default: one per core),
+    and its answers are judged outside it. Without a sandbox on this machine it refuses, unless ``unsafe``.
+    The report's lines are also written, as grading goes, to ``course_dir/grading-<assignment>.log``.
+    """
     from nbgrader.api import Gradebook, MissingEntry
+
+    from teach.course.preprocessors import graded_everywhere
+    from teach.course.sandbox import SandboxError, class_files, unavailable
 
     course_dir = Path(course_dir).resolve()
     expected = _source_cells(course_dir, assignment)
     if not expected:
         raise FileNotFoundError(f"{course_dir}/source/{assignment} has no notebook: run `make course` and check the assignment's name.")
+    if not unsafe and (why := unavailable()):
+        raise SandboxError(
+            f"not grading: {why}. Without a sandbox a submission runs with your rights and could read the answers or change "
+            "grades. To grade anyway, accepting that risk, add --unsafe-no-sandbox (make grade ARGS=--unsafe-no-sandbox)."
+        )
+    mark = " [NO SANDBOX]" if unsafe else ""
+    journal = course_dir / f"grading-{assignment}.log"
     report: list[Line] = []
+
+    def note(line: Line) -> None:
+        line.detail += mark
+        report.append(line)
+        with journal.open("a", encoding="utf-8") as out:
+            out.write(str(line) + "\n")
+
+    files = class_files(course_dir / ".grading" / "class-files", graded_everywhere(course_dir))
     api = _api(course_dir)
+    api.config.SandboxedExecute.unsafe = unsafe
+    api.config.SandboxedExecute.class_files = str(files)
     submitted = course_dir / "submitted"
     folders = sorted(p for p in submitted.iterdir() if (p / assignment).is_dir()) if submitted.is_dir() else []
     if students:
@@ -135,43 +211,57 @@ def autograde(course_dir: str | Path, assignment: str, *, force: bool = False, s
         if unknown:
             raise FileNotFoundError(f"no submission of {assignment} from {', '.join(unknown)} in {submitted}")
         folders = [f for f in folders if f.name in students]
+    ready = []
     for folder in folders:
         student = folder.name
         if not STUDENT_ID.match(student):
             suggestion = re.sub(r"[^A-Za-z0-9_.@-]+", "_", student).strip("_")
-            report.append(Line(student, "NOT GRADED", f"the student id {student!r} has characters nbgrader cannot use (spaces, slashes...): rename the folder to {suggestion!r}"))
+            note(Line(student, "NOT GRADED", f"the student id {student!r} has characters nbgrader cannot use (spaces, slashes...): rename the folder to {suggestion!r}"))
             continue
         reasons = [why for name, ids in expected.items() if (why := problem(folder / assignment / name, ids))]
         if reasons:
-            report.append(Line(student, "NOT GRADED", "; ".join(reasons)))
+            note(Line(student, "NOT GRADED", "; ".join(reasons)))
             continue
         done = course_dir / "autograded" / student / assignment
         if done.exists() and not force:
-            report.append(Line(student, "skipped", "already autograded; grades and comments given since are kept (use --force to grade again)"))
+            note(Line(student, "skipped", "already autograded; grades and comments given since are kept (use --force to grade again)"))
             continue
-        result = api.autograde(assignment, student, force=force, create=True)
+        ready.append(student)
+    _run_ahead(api, course_dir, assignment, ready, files, unsafe, jobs or os.cpu_count() or 1, log)
+    for student in ready:
+        folder = submitted / student
+        try:
+            result = api.autograde(assignment, student, force=force, create=True)
+        except Exception as err:  # noqa: BLE001 - one student's failure is that student's line, never the class's
+            result = {"success": False, "error": f"error: {type(err).__name__}: {err}"}
         if not result.get("success"):
             errors = [l for l in (result.get("log", "") + "\n" + result.get("error", "")).splitlines() if "rror" in l]
-            report.append(Line(student, "NOT GRADED", f"nbgrader could not grade it: {(errors or ['see nbgrader autograde output'])[-1].strip()}"))
+            note(Line(student, "NOT GRADED", f"nbgrader could not grade it: {(errors or ['see nbgrader autograde output'])[-1].strip()[:300]}"))
             continue
         remarks = [n for name in expected for n in notes(folder / assignment / name, course_dir / "release" / assignment / name)]
-        report.append(Line(student, "graded", "; ".join(remarks)))
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
-        for line in report:
-            if line.status == "NOT GRADED":
-                continue
+        runs = _runs(course_dir, assignment, student)
+        remarks += [f"its run was stopped: {r}" for r in runs]
+        with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
             try:
-                sub = gradebook.find_submission(assignment, line.student)
+                sub = gradebook.find_submission(assignment, student)
+                manual = sum(1 for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
+                score = (f"{sub.score:g} / {sub.max_score:g} points so far"
+                         + (f"; {manual} answer{'s' if manual != 1 else ''} to grade by hand in formgrader" if manual else ""))
             except MissingEntry:
-                continue
-            manual = sum(1 for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
-            line.detail = (
-                f"{sub.score:g} / {sub.max_score:g} points so far"
-                + (f"; {manual} answer{'s' if manual != 1 else ''} to grade by hand in formgrader" if manual else "")
-                + (f" ({line.detail})" if line.detail else "")
-            )
+                score = "graded"
+        note(Line(student, "graded", score + (f" ({'; '.join(remarks)})" if remarks else "")))
     for line in report:
         log(str(line))
     graded = sum(1 for l in report if l.status != "NOT GRADED")
     log(f"{graded} of {len(report)} submissions graded; {len(report) - graded} need your attention (see NOT GRADED above).")
     return report
+
+
+def _runs(course_dir: Path, assignment: str, student: str) -> list[str]:
+    """Why the sandbox stopped this student's notebooks, if it did (from answers/<assignment>/<student>.json)."""
+    path = course_dir / "answers" / assignment / f"{student}.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [nb["reason"] for nb in doc.get("notebooks", {}).values() if nb.get("run") != "ok" and nb.get("reason")]
