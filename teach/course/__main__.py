@@ -8,6 +8,7 @@ import sys
 from teach.course.build import CourseBuildError, build_course
 from teach.course.config import CourseFileError, load_course
 from teach.course.release import ReleaseError, release
+from teach.course.sandbox import SandboxError
 from teach.editions import nbgitpuller_link
 
 
@@ -27,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     grd.add_argument("--course-dir", default="course")
     grd.add_argument("--force", action="store_true", help="grade again submissions already autograded (hand-given grades and comments are kept)")
     grd.add_argument("--student", action="append", help="grade only this student (repeat for several)")
+    grd.add_argument("--jobs", type=int, default=None, help="submissions run at once (default: one per core)")
+    grd.add_argument("--unsafe-no-sandbox", action="store_true",
+                     help="where no sandbox can be had, run student code with your own rights (it could read answers or change grades)")
     lnk = sub.add_parser("link", help="print the nbgitpuller link to the class copy")
     lnk.add_argument("--hub", required=True, help="the JupyterHub's URL, e.g. https://hub.example.edu")
     lnk.add_argument("--repo", required=True, help="the class copy's repository URL (where you pushed class-copy/)")
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "grade":
             from teach.course.grading import autograde
 
-            autograde(args.course_dir, args.assignment, force=args.force, students=args.student)
+            autograde(args.course_dir, args.assignment, force=args.force, students=args.student, jobs=args.jobs, unsafe=args.unsafe_no_sandbox)
         elif args.command == "release":
             course = load_course(args.course)
             commit = release(args.out, course, force=args.force)
@@ -49,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             build_course(load_course(args.course), args.out, force=args.force)
             print(f"nbgrader course folder: {args.out}. Next: cd {args.out} && nbgrader generate_assignment ASSIGNMENT")
-    except (CourseFileError, ReleaseError, CourseBuildError, ValueError, FileNotFoundError) as err:
+    except (CourseFileError, ReleaseError, CourseBuildError, SandboxError, ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0

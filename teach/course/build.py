@@ -50,7 +50,7 @@ from nbgrader.preprocessors import (
     IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades,
 )
 
-from teach.course.preprocessors import DropOrphanGradeMetadata, SandboxedExecute, ShortenTestErrors
+from teach.course.preprocessors import DropOrphanGradeMetadata, DropUnknownGradeCells, SandboxedExecute, ShortenTestErrors
 
 c = get_config()  # noqa: F821 - nbgrader provides it
 c.CourseDirectory.course_id = {course_id!r}
@@ -73,7 +73,8 @@ c.Autograde.autograde_preprocessors = [
 # cell becomes an ordinary one (nbgrader's own order, plus DropOrphanGradeMetadata: see its docstring).
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
-    ClearOutput, DeduplicateIds, DropOrphanGradeMetadata, OverwriteKernelspec, OverwriteCells, CheckCellMetadata,
+    ClearOutput, DeduplicateIds, DropOrphanGradeMetadata, DropUnknownGradeCells, OverwriteKernelspec, OverwriteCells,
+    CheckCellMetadata,
 ]
 # Feedback shows scores, comments and each failed test's one-line message, never the hidden tests (their
 # code or a traceback quoting it) or the mark scheme.

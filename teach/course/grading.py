@@ -123,13 +123,13 @@ def _sanitized(config, course_dir: Path, assignment: str, student: str, notebook
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
 
-    from teach.course.preprocessors import DropOrphanGradeMetadata
+    from teach.course.preprocessors import DropOrphanGradeMetadata, DropUnknownGradeCells
 
     coursedir = CourseDirectory(config=config)
     resources = {"nbgrader": {"student": student, "assignment": assignment, "notebook": notebook.stem,
                               "db_url": coursedir.db_url, "course_id": coursedir.course_id}}
     nb = nbformat.read(notebook, as_version=4)
-    for step in (ClearOutput, DeduplicateIds, DropOrphanGradeMetadata, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
+    for step in (ClearOutput, DeduplicateIds, DropOrphanGradeMetadata, DropUnknownGradeCells, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
         nb, resources = step(config=config).preprocess(nb, resources)
     return nb
 

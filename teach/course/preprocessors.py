@@ -30,6 +30,28 @@ class DropOrphanGradeMetadata(NbGraderPreprocessor):
         return cell, resources
 
 
+class DropUnknownGradeCells(NbGraderPreprocessor):
+    """Take nbgrader's metadata off any cell whose grade id the assignment's source does not have.
+
+    A student can write metadata by hand: a "grade cell" of their own (``"points": 100``) would otherwise stop
+    nbgrader ("could not grade it") or, worse, be scored. Such a cell becomes an ordinary one; the cells of the
+    source, restored by ``OverwriteCells``, are the only ones graded.
+    """
+
+    def preprocess(self, nb, resources):
+        from nbgrader.coursedir import CourseDirectory
+
+        info = resources["nbgrader"]
+        source = Path(CourseDirectory(config=self.config).root) / "source" / info["assignment"] / f"{info['notebook']}.ipynb"
+        known = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nbformat.read(source, as_version=4).cells} - {None}
+        for index, cell in enumerate(nb.cells):
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if "nbgrader" in cell.get("metadata", {}) and gid not in known:
+                self.log.warning("Cell %d claims to be graded cell %r, which this assignment does not have: graded as an ordinary cell", index + 1, gid)
+                del cell.metadata["nbgrader"]
+        return nb, resources
+
+
 class ShortenTestErrors(NbGraderPreprocessor):
     """In feedback, show a failed test as its one-line message, not as a traceback.
 

@@ -127,19 +127,31 @@ def _system_mounts() -> list[str]:
     return args
 
 
+#: Where the students' environment (a venv) appears inside: not the teacher's own path, so that no output shows it.
+ENV = "/opt/env"
+
+
+def _python(sandboxed: bool) -> str:
+    """The Python that runs the notebook: this interpreter, seen from inside the sandbox or not."""
+    if sandboxed and sys.prefix != sys.base_prefix:
+        return str(ENV / Path(sys.executable).relative_to(sys.prefix)) if Path(sys.executable).is_relative_to(sys.prefix) else sys.executable
+    return sys.executable
+
+
 def _python_mounts() -> list[str]:
-    """The students' Python environment (this interpreter's venv) and the Python it is built on, read-only."""
+    """The students' Python environment (this interpreter's venv, at /opt/env) and the Python it is built on, read-only."""
     args: list[str] = []
-    for prefix in dict.fromkeys([sys.base_prefix, sys.prefix]):
-        if not prefix.startswith("/usr"):
-            args += ["--ro-bind", prefix, prefix]
+    if not sys.base_prefix.startswith("/usr"):
+        args += ["--ro-bind", sys.base_prefix, sys.base_prefix]
+    if sys.prefix != sys.base_prefix:
+        args += ["--ro-bind", sys.prefix, ENV]
     return args
 
 
-def _env(limits: Limits) -> dict[str, str]:
+def _env(limits: Limits, sandboxed: bool = True) -> dict[str, str]:
     return {
         "HOME": HOME, "USER": "student", "LANG": "C.UTF-8", "PYTHONPATH": HOME, "PYTHONDONTWRITEBYTECODE": "1",
-        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "PATH": f"{Path(_python(sandboxed)).parent}:/usr/local/bin:/usr/bin:/bin",
         "MPLCONFIGDIR": "/tmp/matplotlib", "MPLBACKEND": "agg", "JUPYTER_PLATFORM_DIRS": "1",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "NBGRADER_EXECUTION": "autograde", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
@@ -166,8 +178,8 @@ with os.fdopen(fd, "wb") as out:
 """
 
 
-def _argv(limits: Limits, out_fd: int) -> list[str]:
-    return [sys.executable, "-c", RUNNER, str(out_fd), str(limits.cell_seconds)]
+def _argv(limits: Limits, out_fd: int, sandboxed: bool = True) -> list[str]:
+    return [_python(sandboxed), "-c", RUNNER, str(out_fd), str(limits.cell_seconds)]
 
 
 def command(limits: Limits, files: Path, in_fd: int, out_fd: int) -> list[str]:
@@ -232,9 +244,9 @@ def run(notebook: dict, files: Path, limits: Limits = Limits(), *, unsafe: bool 
                 shutil.copy(source, work / NOTEBOOK)
                 for name in ("helpers", "data"):
                     (work / name).symlink_to(files / name)
-                env = _env(limits) | {"HOME": str(work), "PYTHONPATH": str(work)}
+                env = _env(limits, sandboxed=False) | {"HOME": str(work), "PYTHONPATH": str(work)}
                 env["MPLCONFIGDIR"] = str(files / "matplotlib")
-                argv, cwd, pass_fds = _argv(limits, write_end), str(work), (write_end,)
+                argv, cwd, pass_fds = _argv(limits, write_end, sandboxed=False), str(work), (write_end,)
             else:
                 argv = command(limits, files, given.fileno(), write_end)
                 env, cwd, pass_fds = {"PATH": "/usr/bin:/bin"}, "/", (given.fileno(), write_end)
