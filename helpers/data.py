@@ -501,11 +501,45 @@ def sync_sources(data_dir: str | Path | None = None, write: bool = True) -> list
     return changed
 
 
+#: Tables whose rows rest on a data set rather than a text: the map's outline recipe cites the boundary files.
+OUTLINE_TABLES = ("map_1957_states",)
+
+
+def reference_only_rows(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Every row, in every table, whose sources are all reference works (``kind == "reference"`` in the bibliography).
+
+    A row with one scholarly, primary or statistical source beside the reference work is not counted. The map's
+    outline rows (``OUTLINE_TABLES``) are left out: they rest on the boundary data sets, not on a text.
+    Returns one row per hit: ``table``, ``line`` (the line in the CSV file, header = 1), ``key`` (the row's first
+    column) and ``source_id``. ``python -m helpers.data reference-only`` prints it with the count per table.
+    """
+    ddir = _data_dir(data_dir)
+    kind = bibliography(ddir)["kind"].to_dict()
+    hits = []
+    for name, resource in _resources(ddir).items():
+        fields = [f["name"] for f in resource.get("schema", {}).get("fields", [])]
+        if name == BIBLIOGRAPHY or name in OUTLINE_TABLES or "source_id" not in fields:
+            continue
+        df = _cached(name, ddir)
+        for i, (idx, cell) in enumerate(df["source_id"].items()):
+            ids = [s.strip() for s in str(cell).split(";") if s.strip()] if pd.notna(cell) else []
+            if ids and all(kind.get(s) == "reference" for s in ids):
+                hits.append({"table": name, "line": i + 2, "key": cell_text(df.iloc[i, 0]), "source_id": ";".join(ids)})
+    return pd.DataFrame(hits, columns=["table", "line", "key", "source_id"])
+
+
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] == ["sync"]:
         names = sync_sources()
         print("updated sources of: " + ", ".join(names) if names else "datapackage.json sources already in sync")
+    elif sys.argv[1:] == ["reference-only"]:
+        rows = reference_only_rows()
+        with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
+            print(rows.to_string(index=False) if len(rows) else "no row rests on reference works only")
+            print()
+            print(rows.groupby("table").size().rename("rows").to_string() if len(rows) else "")
+        print(f"\nrows resting on reference works only: {len(rows)}")
     else:
         print(datasets().to_string(index=False))

@@ -182,3 +182,28 @@ def test_readme_table_gives_each_dataset_its_true_row_count():
     assert set(stated) == set(NAMES), f"datasets missing from the README table or unknown to the package: {set(stated) ^ set(NAMES)}"
     wrong = {name: (n, len(load(name))) for name, n in stated.items() if n != len(load(name))}
     assert not wrong, f"README row counts (stated, actual): {wrong}"
+
+
+#: Rows resting on reference works only, as ``python -m helpers.data reference-only`` counts them. Lower it when a
+#: row gains a scholarly or primary source; a new reference-only row fails this test until the ceiling is raised on
+#: purpose (and the row's notes say "reference work", as the test above asks).
+REFERENCE_ONLY_CEILING = 54
+
+
+def test_reference_only_rows_are_counted_and_do_not_grow():
+    from helpers.data import reference_only_rows
+
+    rows = reference_only_rows()
+    kind = bibliography()["kind"].to_dict()
+    recount = 0
+    for name in TABLES:
+        if name == "map_1957_states":
+            continue
+        for cell in load(name)["source_id"].dropna():
+            ids = [s.strip() for s in str(cell).split(";") if s.strip()]
+            recount += bool(ids) and all(kind[s] == "reference" for s in ids)
+    assert len(rows) == recount
+    assert set(rows.columns) == {"table", "line", "key", "source_id"}
+    assert len(rows) <= REFERENCE_ONLY_CEILING, (
+        f"{len(rows)} rows rest on reference works only (ceiling {REFERENCE_ONLY_CEILING}):\n{rows.to_string(index=False)}"
+    )
