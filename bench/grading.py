@@ -2,10 +2,11 @@
 
 Builds a temporary nbgrader course from ``course.toml``'s first assignment, generates it, writes N
 submissions (every graded answer filled with the teacher's solution, so every cell runs), and grades them
-twice: with ``make grade`` (``teach.course grade``: one ``nbgrader autograde --student`` per student, after
-checking each submission) and with one plain ``nbgrader autograde ASSIGNMENT`` over the class. For each
-it prints the wall time, the time per submission, and the peak memory of the whole process tree
-(sampled every 0.1 s: nbgrader plus the kernel it runs).
+twice in one run: with ``make grade`` (``teach.course grade``: each submission run in its bubblewrap sandbox,
+one per core, its answers judged outside) and with plain serial ``nbgrader autograde ASSIGNMENT`` over a copy
+of the same course, configured with nbgrader's own ``Execute`` (no sandbox). For each it prints the wall time,
+the time per submission, and the peak memory of the whole process tree (sampled every 0.1 s), then the ratio
+of the two wall times. Goal: 30 submissions of lesson 01 in at most 60 s with the sandbox.
 
 Usage: ``python bench/grading.py [--students 30] [--json FILE]``
 """
@@ -16,6 +17,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,6 +69,16 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     return time.perf_counter() - start, peak
 
 
+#: Appended to the copy's nbgrader_config.py: nbgrader's own autograding, as it ships (its Execute, no sandbox).
+PLAIN_NBGRADER = """
+from nbconvert.preprocessors import ClearMetadataPreprocessor as _Clear
+from nbgrader.preprocessors import (AssignLatePenalties as _Late, CheckCellMetadata as _Check, Execute as _Execute,
+                                    IgnorePattern as _Ignore, LimitOutput as _Limit, SaveAutoGrades as _Save)
+c.Autograde.autograde_preprocessors = [_Execute, _Ignore, _Clear, _Limit, _Save, _Late, _Check]
+c.Execute.timeout = 60
+"""
+
+
 def main(argv: list[str] | None = None) -> dict:
     import nbformat
 
@@ -104,14 +116,20 @@ def main(argv: list[str] | None = None) -> dict:
             folder.mkdir(parents=True)
             (folder / name).write_text(text, encoding="utf-8")
             (folder / "timestamp.txt").write_text("2027-02-01 10:00:00.000000 UTC")
+        plain = Path(tmp) / "plain"
+        shutil.copytree(base, plain)
+        with (plain / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+            config.write(PLAIN_NBGRADER)
         seconds, peak = timed([sys.executable, "-m", "teach.course", "grade", assignment.name, "--course-dir", str(base)], ROOT)
         results["make_grade"] = {"seconds": seconds, "per_submission": seconds / args.students, "peak_mb": peak}
-        seconds, peak = timed([sys.executable, "-m", "nbgrader", "autograde", assignment.name, "--force"], base)
+        seconds, peak = timed([sys.executable, "-m", "nbgrader", "autograde", assignment.name, "--force"], plain)
         results["nbgrader_autograde"] = {"seconds": seconds, "per_submission": seconds / args.students, "peak_mb": peak}
     print(f"autograding {args.students} submissions of {assignment.name} ({assignment.lesson}), this machine ({os.cpu_count()} cores):")
-    for key, label in (("make_grade", "make grade (checks + nbgrader per student)"), ("nbgrader_autograde", "nbgrader autograde, whole class")):
+    for key, label in (("make_grade", "make grade (sandboxed, parallel)"), ("nbgrader_autograde", "plain nbgrader autograde, serial")):
         r = results[key]
         print(f"  {label:<46} {r['seconds']:7.1f} s   {r['per_submission']:5.2f} s each   peak {r['peak_mb']:6.0f} MB")
+    results["ratio"] = results["make_grade"]["seconds"] / results["nbgrader_autograde"]["seconds"]
+    print(f"  ratio make grade / plain nbgrader: {results['ratio']:.2f} (goal for 30 submissions: make grade within 60 s)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return results

@@ -290,3 +290,75 @@ def test_a_release_keeps_changes_made_by_hand_unless_forced(tmp_path):
     (tmp_path / "other" / "essay.txt").write_text("x")
     with pytest.raises(ReleaseError, match="not a class copy"):
         release(tmp_path / "other", None, log=lambda *_: None)
+
+
+def _entry(qid: str, kind: str, value, **extra) -> dict:
+    """A bank entry for ``value`` as ``register`` writes it (in a temporary bank file)."""
+    import tempfile
+
+    from helpers.exercises import register
+
+    if kind == "number":
+        extra.setdefault("decimals", 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bank.json"
+        register(qid, value, kind, "a hint", bank_path=path, **extra)
+        return json.loads(path.read_text(encoding="utf-8"))[qid]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "text"),
+    [
+        ("date", "1954-10-12", "The agreements of 12 October 1954 were signed in Beijing."),
+        ("date", "1954-10-12", "Signed on Oct. 12, 1954, in Beijing."),
+        ("date", "1954-10-12", "签订于1954年10月12日。"),
+        ("date", "1954-10-12", "| 1954-10-12 | loan |"),
+        ("integer", 1957, "The conference met in Moscow in 1957."),
+        ("number", 4.25, "Turnover grew by a factor of 4.25."),
+        ("number", 4.25, "The factor, 4.25, is large."),
+    ],
+)
+def test_the_release_finds_an_answer_stated_in_the_text(kind, value, text):
+    from teach.course.release import _gives_away
+
+    assert _gives_away(text, {"9.1": _entry("9.1", kind, value)}) == ["9.1"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "text"),
+    [
+        ("date", "1954-10-12", "The agreements of 11 October 1954 and the loans of 1954."),
+        ("integer", 1957, "The conference met in Moscow in 1958, with 64 parties."),
+        ("integer", 6, "Six projects: 6 of them, 156 agreed and 150 built."),
+        ("number", 4.25, "Turnover grew by a factor of 4.26."),
+    ],
+)
+def test_the_release_does_not_refuse_what_only_looks_like_an_answer(kind, value, text):
+    from teach.course.release import _gives_away
+
+    assert _gives_away(text, {"9.1": _entry("9.1", kind, value)}) == []
+
+
+def test_a_release_refuses_a_lesson_whose_text_states_a_graded_answer():
+    from teach.course.release import ReleaseError, _without_answers
+
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "Signed on 12 October 1954."}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    with pytest.raises(ReleaseError, match=r"L\.ipynb, cell 1: .*graded exercise 9\.1"):
+        _without_answers(json.dumps(nb).encode(), {"9.1": _entry("9.1", "date", "1954-10-12")}, "L.ipynb", print)
+
+
+def test_a_release_refuses_to_grade_one_of_a_linked_pair_and_keep_the_other_as_practice(tmp_path):
+    from teach.course.config import load_course
+    from teach.course.release import linked_practice
+
+    bank = {"1.7": _entry("1.7", "number", 4.25, decimals=2, linked=["1.8"]), "1.8": _entry("1.8", "number", 23.0, decimals=1, linked=["1.7"])}
+    assert bank["1.7"]["linked"] == ["1.8"]
+    path = tmp_path / "course.toml"
+    base = '[[assignment]]\nname = "lesson01"\nlesson = "01_honeymoon"\n[assignment.points]\n'
+    path.write_text(base + '"1.7" = 2\n', encoding="utf-8")
+    problems = linked_practice(load_course(path), bank)
+    assert len(problems) == 1 and "exercise 1.7 is graded, but exercise 1.8" in problems[0]
+    path.write_text(base + '"1.7" = 2\n"1.8" = 2\n', encoding="utf-8")
+    assert linked_practice(load_course(path), bank) == []
+    # the shipped course file grades the pair together
+    assert linked_practice(load_course(ROOT / "course.toml"), {**bank}) == []

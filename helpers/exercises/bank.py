@@ -89,6 +89,7 @@ def register(
     decimals: int | None = None,
     ordered: bool | None = None,
     praise: str = "",
+    linked: list[str] | None = None,
     bank_path: Path | None = None,
 ) -> None:
     """Add or replace question ``question_id`` in the bank (authors only).
@@ -97,6 +98,9 @@ def register(
     Only salted hashes are written. Example (run once, outside the notebooks)::
 
         register("1.2", 1957, kind="integer", hint="Look again at the table in section 3.")
+
+    ``linked`` names the exercises whose answer gives this one's or follows from it (a growth rate computed from
+    a factor): a release refuses to grade one of them while another stays practice with its self-check.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -114,6 +118,8 @@ def register(
         spec["ordered"] = bool(ordered)
     if praise:
         spec["praise"] = praise
+    if linked:
+        spec["linked"] = sorted({str(q).strip() for q in linked})
     spec["salt"] = secrets.token_hex(8)
     values = answers if (kind == "text" and isinstance(answers, list)) else [answers]
     hashes = []

@@ -85,18 +85,30 @@ def class_bank(course: Course | None, bank_dir: Path = BANK_DIR) -> dict[str, di
     return files
 
 
-NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d+(?:[.,]\d+)?(?![\w.])")
+NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d+(?:[.,]\d+)?(?!\w|[.,]\d)")
+MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+#: Dates as prose and tables write them: 1954-10-12, 12 October 1954, 12 Oct. 1954, October 12, 1954, 1954.10.12, 1954年10月12日.
+DATES = re.compile(
+    rf"\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\s+\d{{4}}\b|\b{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
+    r"|\b\d{4}\.\d{1,2}\.\d{1,2}\b|\d{4}年\d{1,2}月\d{1,2}日",
+    re.I,
+)
 
 
 def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
-    """The graded exercises whose answer ``text`` states: a number with decimals, a list of numbers, a name.
+    """The graded exercises whose answer ``text`` states: a number (with or without decimals, before a full stop
+    or a comma too), a list of numbers, a date in any usual form, a name.
 
-    Found by hashing the text's numbers (and ordered pairs of them, for lists of two) and its phrases of up
-    to six words as each exercise's check would, so the answers themselves are never needed. Whole numbers (years, counts) are not
-    looked for: in a history lesson they are everywhere, and a graded check does not confirm them anyway.
+    Found by hashing the text's numbers (and ordered pairs of them, for lists of two), its dates and its phrases of
+    up to six words as each exercise's check would, so the answers themselves are never needed. A year counts
+    too: where the answer is a year, every year the text names is one a student can try (other whole numbers,
+    counts, are looked for only as the numbers of a list: a count is worked out from the figures, and small
+    numbers are everywhere).
     """
     found = []
-    tokens = [t.replace("\u2212", "-").replace(",", ".") for t in NUMBER.findall(text)][:400]
+    text = text[:200000]
+    tokens = [t.replace("\u2212", "-").replace(",", ".") for t in NUMBER.findall(text)][:2000]
+    dates = [m.group(0) for m in DATES.finditer(text)][:500]
     words = fold_text(" ".join(re.findall(r"[^\W\d_][\w'’-]*", text[:20000]))).split()
     phrases = {" ".join(words[i : i + n]) for n in range(1, 7) for i in range(len(words) - n + 1)}
     for qid, spec in graded.items():
@@ -108,10 +120,14 @@ def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
         if any(answer_hash(spec["salt"], qid, form) in accepted for form in named):
             found.append(qid)
             continue
-        if kind == "number" and int(spec.get("decimals", 0)) > 0:
-            tries = [float(t) for t in tokens if "." in t]
+        if kind == "number":
+            tries = [float(t) for t in tokens]
+        elif kind == "integer":  # years: a count is worked out from the figures, a year is read off the page
+            tries = sorted({int(float(t)) for t in tokens if float(t).is_integer() and 1000 <= float(t) <= 2100})
+        elif kind == "date":
+            tries = list(dict.fromkeys(dates))
         elif kind in ("sequence", "set"):
-            numbers = [float(t) for t in tokens]
+            numbers = [float(t) for t in tokens[:400]]
             tries = [[a, b] for i, a in enumerate(numbers) for b in numbers[i + 1 : i + 40]]
         for value in tries:
             try:
@@ -122,6 +138,26 @@ def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
                 found.append(qid)
                 break
     return found
+
+
+def linked_practice(course: Course | None, bank: dict[str, dict]) -> list[str]:
+    """Graded exercises linked (``register(..., linked=...)``) to one whose answer stays checkable as practice.
+
+    One line each: the class copy would keep the practice exercise's hashes, from which the graded answer follows.
+    """
+    graded = course.graded_code_exercises() if course else set()
+    if course and course.self_checks == "full":
+        return []
+    problems = []
+    for qid in sorted(graded & set(bank)):
+        for other in bank[qid].get("linked", []):
+            if other in bank and other not in graded and "hashes" in bank[other]:
+                problems.append(
+                    f"exercise {qid} is graded, but exercise {other}, whose answer gives {qid}'s (or follows from it), stays "
+                    f"practice with its self-check: a student could work {qid}'s answer out from {other}'s. Grade both in "
+                    f"course.toml, or neither."
+                )
+    return problems
 
 
 def _without_answers(raw: bytes, graded: dict[str, dict], name: str, log) -> bytes:
@@ -193,6 +229,8 @@ def _contents(course: Course | None, root: Path, log=print) -> dict[str, bytes]:
     for path in (root / "helpers" / "answers").glob("*.json"):
         full.update(json.loads(path.read_text(encoding="utf-8")))
     graded = {qid: full[qid] for qid in (course.graded_code_exercises() if course else set()) if qid in full}
+    if problems := linked_practice(course, full):
+        raise ReleaseError("; ".join(problems))
     routes = _routes(course)
     for teacher in teacher_notebooks(root / "notebooks"):
         student = (root / "notebooks" / "student" / teacher.name) if root != ROOT else STUDENT_DIR / teacher.name
