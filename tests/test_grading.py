@@ -23,6 +23,7 @@ import pytest
 from teach.course.build import build_course
 from teach.course.config import load_course
 from teach.course.grading import autograde, nbgrader_env
+from teach.course.sandbox import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "01_honeymoon.ipynb"
@@ -110,7 +111,7 @@ def graded(tmp_path_factory):
     submit("grace hopper", alice)
 
     lines = []
-    report = autograde(course_dir, "lesson01", log=lines.append)
+    report = autograde(course_dir, "lesson01", log=lines.append, unsafe=bool(unavailable()))
     return {"dir": course_dir, "report": {l.student: l for l in report}, "log": lines, "source": source, "release": release}
 
 
@@ -201,13 +202,13 @@ def test_manual_grade_feedback_export_and_regrading(graded):
     assert float(rows["alice"]["score"]) == 6 + 4 and float(rows["bob"]["score"]) == 3 and float(rows["carol"]["score"]) == 5
     assert all(float(r["max_score"]) == 11 for r in rows.values())
     # grading the class again leaves the teacher's grade and comment alone
-    again = autograde(course_dir, "lesson01", log=lambda *_: None)
+    again = autograde(course_dir, "lesson01", log=lambda *_: None, unsafe=bool(unavailable()))
     assert {l.student: l.status for l in again}["alice"] == "skipped"
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
         assert gb.find_grade("written_1_9", "01_honeymoon", "lesson01", "alice").manual_score == 4
         assert "Moscow feared" in gb.find_comment("written_1_9", "01_honeymoon", "lesson01", "alice").manual_comment
     # and with the flag nbgrader grades alice's code again, still keeping the hand-given grade and comment
-    forced = autograde(course_dir, "lesson01", force=True, students=["alice"], log=lambda *_: None)
+    forced = autograde(course_dir, "lesson01", force=True, students=["alice"], log=lambda *_: None, unsafe=bool(unavailable()))
     assert [(l.student, l.status) for l in forced] == [("alice", "graded")]
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
         assert gb.find_grade("written_1_9", "01_honeymoon", "lesson01", "alice").manual_score == 4
