@@ -76,7 +76,7 @@ def test_lesson_page(site, path):
     assert f"mybinder.org/v2/gh/example/sino-soviet-1957/main?urlpath=lab/tree/notebooks/student/{path.name}" in page
     assert f"{HUB}/hub/user-redirect/git-pull?repo=" in page and f"notebooks/student/{path.name}" in page
     # the notebook itself to download (the solution-free student edition), and a printable page (PDF)
-    assert f'href="_sources/{path.name}"' in page and (site / "_sources" / path.name).exists()
+    assert f'href="_sources/{path.name}"' in page and (site / "_sources" / path.name).read_bytes() == path.read_bytes()
     assert "window.print()" in page
     # light and dark themes, and a print layout
     assert "theme-switch-button" in page
