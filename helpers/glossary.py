@@ -189,6 +189,11 @@ class GlossaryCard:
     def row(self) -> pd.Series:
         return get(self.name)
 
+    def fields(self) -> list[tuple[str, list[str]]]:
+        """The card's fields in order, as (label, lines): Original, Definition, First used in, Read with, Check it in, Note
+        (the website's glossary page is written from them)."""
+        return self._fields()
+
     def _fields(self) -> list[tuple[str, list[str]]]:
         row = self.row
         fields = [("Definition", [_text(row["definition"])])]

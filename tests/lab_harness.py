@@ -57,12 +57,19 @@ def _free_port() -> int:
 
 
 class Lab:
-    """A JupyterLab serving a copy of the student editions from ``root``; stop it with :meth:`stop`."""
+    """A JupyterLab serving a copy of the student editions from ``root``; stop it with :meth:`stop`.
 
-    def __init__(self, root: Path):
+    ``notebooks`` (file name -> notebook text) serves those notebooks instead, e.g. the core-route editions.
+    """
+
+    def __init__(self, root: Path, notebooks: dict[str, str] | None = None):
         self.root = root
-        for name in NOTEBOOKS:
-            shutil.copy(STUDENT / name, root / name)
+        if notebooks is None:
+            for name in NOTEBOOKS:
+                shutil.copy(STUDENT / name, root / name)
+        else:
+            for name, text in notebooks.items():
+                (root / name).write_text(text, encoding="utf-8")
         port, self.token = _free_port(), secrets.token_hex(16)
         config = root / ".jupyter-config"
         settings = config / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
@@ -96,6 +103,16 @@ class Lab:
             log = (root / "lab.log").read_text()[-2000:]
             self.stop()
             raise RuntimeError(f"JupyterLab did not start: {log}")
+
+    def shut_down_kernels(self) -> None:
+        """Shut down every kernel this JupyterLab runs (a lesson done: its kernel's memory back for the next)."""
+        import json
+
+        with urllib.request.urlopen(f"{self.url}/api/kernels?token={self.token}", timeout=10) as answer:
+            kernels = json.load(answer)
+        for kernel in kernels:
+            request = urllib.request.Request(f"{self.url}/api/kernels/{kernel['id']}?token={self.token}", method="DELETE")
+            urllib.request.urlopen(request, timeout=30).close()
 
     def stop(self) -> None:
         if self.proc.poll() is None:

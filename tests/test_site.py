@@ -3,7 +3,8 @@
 Built once per test session into a temporary folder. Checked without a browser: every lesson page
 with its title, figures (with alt text and a caption) and tables; search; contents and previous/next
 links; launch links to Binder and to the JupyterHub (nbgitpuller); still images with a note where
-the lessons have explorers; a print stylesheet; and no asset loaded from another site. Then, in
+the lessons have explorers; a print stylesheet; no asset loaded from another site; and the glossary page, to
+which every key term of every lesson links (its key-terms cell, and its first use in the prose). Then, in
 Debian's Chromium through Playwright, axe-core (the copy shipped in the PyPI package
 axe-playwright-python) checks every page (every rule in the light theme, colour contrast in the dark one): no serious or critical
 violation; the rest are printed (and written to tests/screenshots/axe-site.json).
@@ -22,6 +23,7 @@ import nbformat
 import pytest
 from lab_harness import run_axe
 
+from helpers import glossary
 from teach.site import SiteError, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +76,7 @@ def test_lesson_page(site, path):
     assert f"mybinder.org/v2/gh/example/sino-soviet-1957/main?urlpath=lab/tree/notebooks/student/{path.name}" in page
     assert f"{HUB}/hub/user-redirect/git-pull?repo=" in page and f"notebooks/student/{path.name}" in page
     # the notebook itself to download (the solution-free student edition), and a printable page (PDF)
-    assert f'href="_sources/{path.name}"' in page and (site / "_sources" / path.name).exists()
+    assert f'href="_sources/{path.name}"' in page and (site / "_sources" / path.name).read_bytes() == path.read_bytes()
     assert "window.print()" in page
     # light and dark themes, and a print layout
     assert "theme-switch-button" in page
@@ -101,6 +103,54 @@ def test_no_page_loads_anything_from_another_site(site):
         assert "mathjax" not in text.lower() and "require.js" not in text.lower(), page.name
     for css in (site / "_static").rglob("*.css"):
         assert not re.search(r"@import\s+url\((?:https?:)?//|url\((?:https?:)?//", css.read_text(encoding="utf-8", errors="replace")), css.name
+
+
+TERM_LINK = re.compile(r'<a class="reference internal" href="glossary\.html#([^"]+)"><span class="xref std std-term">([^<]*)</span></a>')
+
+
+def _plain(text: str) -> str:
+    """HTML text as written in the source: entities decoded, Sphinx's curly quotation marks straight again."""
+    return html.unescape(text).translate(str.maketrans("‘’“”", "''\"\""))
+
+
+def _glossary_ids(site: Path) -> dict[str, str]:
+    """id -> term of every entry of the glossary page."""
+    page = (site / "glossary.html").read_text(encoding="utf-8")
+    return {i: _plain(term) for i, term in re.findall(r'<dt id="(term-[^"]+)">(.*?)<a class="headerlink"', page)}
+
+
+def test_the_glossary_page_has_every_term_of_the_table(site):
+    entries = _glossary_ids(site)
+    table = glossary.table()
+    assert sorted(entries.values()) == sorted(table["term"]), "the glossary page and the glossary table hold other terms"
+    page = (site / "glossary.html").read_text(encoding="utf-8")
+    for term, definition in zip(table["term"], table["definition"]):
+        start = re.split(r"[\"'‘’“”]", definition)[0][:30]  # up to the first quotation mark, which Sphinx curls
+        assert start in _plain(page), f"the glossary page lacks the definition of {term!r}"
+    assert 'lang="zh-Hans"' in page and 'lang="ru"' in page, "the originals are marked with their language"
+    assert 'href="glossary.html"' in (site / "index.html").read_text(encoding="utf-8"), "the index links the glossary"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_every_key_term_links_to_its_glossary_entry(site, path):
+    """Every term of the lesson's key-terms cell is a link to an entry that exists; its first use in the prose too,
+    where the lesson's prose uses it."""
+    wanted = glossary.key_terms(nbformat.read(path, as_version=4))
+    assert wanted, f"{path.stem}: no key terms"
+    page = (site / f"{path.stem}.html").read_text(encoding="utf-8")
+    cell = re.search(r"<p><strong>Key terms:</strong>(.*?)</p>", page, re.S)
+    assert cell, f"{path.stem}: no key-terms paragraph on the page"
+    linked = {_plain(text): target for target, text in TERM_LINK.findall(cell.group(1))}
+    entries = _glossary_ids(site)
+    for term in wanted:
+        target = linked.get(_plain(term))
+        assert target, f"{path.stem}: the key term {term!r} is not linked (links: {sorted(linked)})"
+        assert target in entries, f"{path.stem}: {term!r} links to #{target}, which the glossary page does not have"
+        assert glossary.normalise(entries[target]) == glossary.normalise(glossary.get(term)["term"]), f"{path.stem}: {term!r} links to {entries[target]!r}"
+    before = page[: cell.start()]
+    in_prose = {target for target, _ in TERM_LINK.findall(before)}
+    print(f"\n{path.stem}: {len(wanted)} key terms linked, {len(in_prose & set(linked.values()))} also at their first use in the prose")
+    assert not re.search(r"\{term\}`|term not in glossary", page), f"{path.stem}: a glossary link was not resolved"
 
 
 def test_missing_student_editions_give_a_clear_message(tmp_path):
@@ -132,7 +182,7 @@ def test_every_site_page_has_no_serious_or_critical_accessibility_violation(site
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    pages = ["index.html", *(f"{p.stem}.html" for p in LESSONS), "search.html"]
+    pages = ["index.html", *(f"{p.stem}.html" for p in LESSONS), "glossary.html", "search.html"]
     report: dict[str, dict[str, list[dict]]] = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])

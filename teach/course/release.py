@@ -71,13 +71,29 @@ def _git(repo: Path, *args: str, check: bool = True) -> str:
     return done.stdout
 
 
+def _left_out(course: Course | None) -> set[str]:
+    """Exercises the class copy does not have: the extension of every lesson it holds on the core route only."""
+    from teach.lesson import read
+
+    out: set[str] = set()
+    paths = {a.lesson: a.path for a in course.assignments} if course else {}
+    for lesson, route in _routes(course).items():
+        if route == "core" and lesson in paths:
+            model = read(nbformat.read(paths[lesson], as_version=4), paths[lesson].name)
+            out |= {ex.id for ex in model.exercises.values() if ex.route == "extension"}
+    return out
+
+
 def class_bank(course: Course | None, bank_dir: Path = BANK_DIR) -> dict[str, dict]:
-    """The answer bank files of the class copy: graded exercises reduced to the kind of answer."""
+    """The answer bank files of the class copy: graded exercises reduced to the kind of answer, and no entry for
+    an exercise the copy does not have (the extension of a lesson it holds on the core route only)."""
     graded = course.graded_code_exercises() if course else set()
     mode = course.self_checks if course else "form"
+    absent = _left_out(course) - graded
     files = {}
     for path in sorted(bank_dir.glob("*.json")):
         bank = json.loads(path.read_text(encoding="utf-8"))
+        bank = {qid: spec for qid, spec in bank.items() if qid not in absent}
         if mode != "full":
             for qid in graded & set(bank):
                 bank[qid] = form_only_entry(bank[qid]) | ({"self_check": "off"} if mode == "off" else {})
@@ -140,10 +156,11 @@ def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
     return found
 
 
-def linked_practice(course: Course | None, bank: dict[str, dict]) -> list[str]:
+def linked_practice(course: Course | None, bank: dict[str, dict], shipped: set[str] | None = None) -> list[str]:
     """Graded exercises linked (``register(..., linked=...)``) to one whose answer stays checkable as practice.
 
     One line each: the class copy would keep the practice exercise's hashes, from which the graded answer follows.
+    ``shipped``: the exercises whose hashes the class copy keeps (default: every exercise of ``bank``).
     """
     graded = course.graded_code_exercises() if course else set()
     if course and course.self_checks == "full":
@@ -151,7 +168,7 @@ def linked_practice(course: Course | None, bank: dict[str, dict]) -> list[str]:
     problems = []
     for qid in sorted(graded & set(bank)):
         for other in bank[qid].get("linked", []):
-            if other in bank and other not in graded and "hashes" in bank[other]:
+            if other in bank and other not in graded and "hashes" in bank[other] and (shipped is None or other in shipped):
                 problems.append(
                     f"exercise {qid} is graded, but exercise {other}, whose answer gives {qid}'s (or follows from it), stays "
                     f"practice with its self-check: a student could work {qid}'s answer out from {other}'s. Grade both in "
@@ -229,7 +246,8 @@ def _contents(course: Course | None, root: Path, log=print) -> dict[str, bytes]:
     for path in (root / "helpers" / "answers").glob("*.json"):
         full.update(json.loads(path.read_text(encoding="utf-8")))
     graded = {qid: full[qid] for qid in (course.graded_code_exercises() if course else set()) if qid in full}
-    if problems := linked_practice(course, full):
+    shipped = {qid for entries in class_bank(course, root / "helpers" / "answers").values() for qid, spec in entries.items() if "hashes" in spec}
+    if problems := linked_practice(course, full, shipped):
         raise ReleaseError("; ".join(problems))
     routes = _routes(course)
     for teacher in teacher_notebooks(root / "notebooks"):
