@@ -25,6 +25,7 @@ with file, row and column.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 from functools import lru_cache
@@ -39,11 +40,13 @@ __all__ = [
     "DATA_DIR",
     "cell_text",
     "DataValidationError",
+    "DataChangedError",
     "UnknownDatasetError",
     "cite",
     "datasets",
     "load",
     "bibliography",
+    "verify",
 ]
 
 #: Folder holding the CSV files and ``datapackage.json``. Set the environment
@@ -67,6 +70,10 @@ class UnknownDatasetError(PlainMessage, LessonError, LookupError):
 
 class DataValidationError(LessonError, ValueError):
     """A data file breaks its schema. The message names file, row, column and rule."""
+
+
+class DataChangedError(DataValidationError):
+    """A data file (a table or a boundary file) differs from the file recorded in datapackage.json (its ``hash``)."""
 
 
 # --------------------------------------------------------------------------- package
@@ -216,12 +223,76 @@ def _load_validated(name: str, path: Path, mtime_ns: int, ddir: Path) -> pd.Data
 
 
 def _cached(name: str, ddir: Path) -> pd.DataFrame:
-    path = ddir / _resources(ddir)[name]["path"]
+    resource = _resources(ddir)[name]
+    path = ddir / resource["path"]
+    mtime = _checked(resource, path, ddir)
+    return _load_validated(name, path, mtime, ddir)
+
+
+# --------------------------------------------------------------------------- recorded hashes
+
+#: (path, recorded hash) -> (mtime, size) of the file when its hash last matched: each file is hashed once per
+#: process, and again only when it changes on disk.
+_VERIFIED: dict[tuple[Path, str], tuple[int, int]] = {}
+
+
+def _digest(path: Path, algorithm: str = "sha256") -> str:
+    return hashlib.new(algorithm, path.read_bytes()).hexdigest()
+
+
+def _shown_in_repo(path: Path, ddir: Path) -> str:
+    """``data/boundaries/x.json``: the path from the repository's root, as ``git checkout`` takes it."""
     try:
-        mtime = path.stat().st_mtime_ns
+        return f"{ddir.name}/{path.relative_to(ddir).as_posix()}"
+    except ValueError:
+        return str(path)
+
+
+def _checked(resource: dict[str, Any], path: Path, ddir: Path) -> int:
+    """The file's mtime (ns), once its bytes are known to be the ones recorded in the resource's ``hash``.
+
+    A resource without a ``hash`` is not checked (a package being written, the tests' small packages)."""
+    try:
+        stat = path.stat()
     except FileNotFoundError:
         raise DataValidationError(f"{_show(path)}: the file is missing, but datapackage.json describes it.") from None
-    return _load_validated(name, path, mtime, ddir)
+    recorded = resource.get("hash")
+    if not isinstance(recorded, str) or not recorded:
+        return stat.st_mtime_ns
+    key, seen = (path, recorded), (stat.st_mtime_ns, stat.st_size)
+    if _VERIFIED.get(key) == seen:
+        return stat.st_mtime_ns
+    algorithm, _, expected = recorded.rpartition(":")
+    algorithm = algorithm or "md5"  # the Data Package standard's default when the hash names no algorithm
+    try:
+        actual = _digest(path, algorithm)
+    except ValueError:
+        raise DataValidationError(f"datapackage.json: {resource['name']!r} records its hash as {recorded!r}, "
+                                  f"and {algorithm!r} is not a hash algorithm; run python -m helpers.data sync.") from None
+    if actual != expected:
+        where = _shown_in_repo(path, ddir)
+        size = resource.get("bytes")
+        how = ("now empty" if stat.st_size == 0 else f"{stat.st_size:,} bytes, recorded {size:,}"
+               if isinstance(size, int) and size != stat.st_size else "same size, different content")
+        raise DataChangedError(
+            f"{where} has changed since it was recorded (truncated? edited? {how}): restore it with git checkout {where}, "
+            "or run python -m helpers.data sync if you changed it on purpose."
+        )
+    _VERIFIED[key] = seen
+    return stat.st_mtime_ns
+
+
+def verify(name: str, data_dir: str | Path | None = None) -> Path:
+    """The path of resource ``name`` (a table or a boundary file), once its bytes match the hash recorded in
+    datapackage.json; a :class:`DataChangedError` saying how to restore it if not.
+
+    Hashed once per file per process, and again when the file's modification time or size changes.
+    """
+    ddir = _data_dir(data_dir)
+    resource = _resource(name, ddir)
+    path = ddir / resource["path"]
+    _checked(resource, path, ddir)
+    return path
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -497,15 +568,55 @@ def sync_sources(data_dir: str | Path | None = None, write: bool = True) -> list
             resource["sources"] = wanted
             changed.append(resource["name"])
     if changed and write:
-        path.write_text(json.dumps(pkg, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        _write_package(path, pkg)
     return changed
+
+
+def sync_hashes(data_dir: str | Path | None = None, write: bool = True) -> list[str]:
+    """Record every resource's ``bytes`` and ``hash`` (sha256) in datapackage.json, from the files as they are.
+
+    Returns the names of the resources whose record changed (empty when in sync). Run it (``python -m helpers.data
+    sync``) after changing a data file on purpose: :func:`load` and the maps refuse a file that differs from its record.
+    """
+    ddir = _data_dir(data_dir)
+    path = ddir / "datapackage.json"
+    pkg = json.loads(path.read_text(encoding="utf-8"))
+    changed = []
+    for resource in pkg["resources"]:
+        file = ddir / resource["path"]
+        if not file.exists():
+            raise DataValidationError(f"{_shown_in_repo(file, ddir)} is missing, but datapackage.json describes it as {resource['name']!r}.")
+        record = {"bytes": file.stat().st_size, "hash": "sha256:" + _digest(file)}
+        if any(resource.get(k) != v for k, v in record.items()):
+            resource.update(record)
+            changed.append(resource["name"])
+    if changed and write:
+        _write_package(path, pkg)
+    return changed
+
+
+def _write_package(path: Path, pkg: dict[str, Any]) -> None:
+    """datapackage.json written whole or not at all (a temporary file, then a rename)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(pkg, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def sync(data_dir: str | Path | None = None, write: bool = True) -> list[str]:
+    """Bring datapackage.json up to date with the files: every resource's hash and size, then its sources.
+
+    Returns what changed, as 'name: hash' and 'name: sources' (empty when in sync)."""
+    hashes = sync_hashes(data_dir, write)
+    if hashes and not write:  # the sources are read from the files, which are refused until their hashes are recorded
+        return [f"{n}: hash" for n in hashes]
+    return [f"{n}: hash" for n in hashes] + [f"{n}: sources" for n in sync_sources(data_dir, write)]
 
 
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] == ["sync"]:
-        names = sync_sources()
-        print("updated sources of: " + ", ".join(names) if names else "datapackage.json sources already in sync")
+        names = sync()
+        print("updated " + ", ".join(names) if names else "datapackage.json already in sync (hashes and sources)")
     else:
         print(datasets().to_string(index=False))

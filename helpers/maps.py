@@ -104,13 +104,15 @@ def _geopandas():
 
 
 @lru_cache(maxsize=8)
-def _read(name: str, data_dir: str):
+def _read(name: str, data_dir: str, mtime_ns: int):
+    # mtime_ns is part of the cache key, so a file changed on disk is checked and read again.
     gpd = _geopandas()
     filename, layer, _ = BOUNDARY_FILES[name]
     path = Path(data_dir) / "boundaries" / filename
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: the boundary files ship with the repository in data/boundaries/.")
-    frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    try:
+        frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except Exception as err:  # noqa: BLE001 - a file that matches its recorded hash but that this reader cannot read
+        raise _data.DataValidationError(f"data/boundaries/{filename} cannot be read as a boundary file ({type(err).__name__}: {err}).") from None
     frame = frame.set_crs(GEOGRAPHIC, allow_override=True)
     # TopoJSON arcs, once quantised, leave a few self-touching rings: repair them, keep only polygons.
     frame["geometry"] = frame.geometry.make_valid().apply(_polygons_only)
@@ -137,8 +139,13 @@ def boundaries(name: str = "boundaries_world_110m", data_dir: str | Path | None 
     """
     if name not in BOUNDARY_FILES:
         raise _unknown("boundary file", name, BOUNDARY_FILES)
-    ddir = str(data_dir if data_dir is not None else _data.DATA_DIR)
-    return _read(name, ddir).copy()
+    ddir = Path(data_dir if data_dir is not None else _data.DATA_DIR)
+    path = ddir / "boundaries" / BOUNDARY_FILES[name][0]
+    if not path.exists():
+        raise _data.DataValidationError(f"data/boundaries/{path.name} is missing: the boundary files ship with the repository "
+                                        f"(restore it with git checkout data/boundaries/{path.name}).")
+    _data.verify(name, ddir)  # the bytes recorded in datapackage.json, or a message saying how to restore them
+    return _read(name, str(ddir), path.stat().st_mtime_ns).copy()
 
 
 def _recipe(data_dir) -> pd.DataFrame:
