@@ -34,7 +34,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.errors import LessonError, PlainMessage
+from helpers.errors import ArgumentError, LessonError, PlainMessage, called_right
 
 __all__ = [
     "DATA_DIR",
@@ -72,6 +72,10 @@ class DataValidationError(LessonError, ValueError):
     """A data file breaks its schema. The message names file, row, column and rule."""
 
 
+class MissingPackageError(PlainMessage, LessonError, FileNotFoundError):
+    """No ``datapackage.json`` where the data should be."""
+
+
 class DataChangedError(DataValidationError):
     """A data file (a table or a boundary file) differs from the file recorded in datapackage.json (its ``hash``)."""
 
@@ -88,7 +92,7 @@ def _package(data_dir: Path) -> dict[str, Any]:
     try:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:
-        raise FileNotFoundError(
+        raise MissingPackageError(
             f"No data package at {path}. Run the lessons from a clone of the repository, "
             "or set SINO_SOVIET_DATA to the folder that holds datapackage.json."
         ) from None
@@ -158,7 +162,7 @@ def _resources(data_dir: Path) -> dict[str, dict[str, Any]]:
 def _resource(name: str, data_dir: Path) -> dict[str, Any]:
     resources = _resources(data_dir)
     if not isinstance(name, str):
-        raise TypeError(f"A dataset name is a string such as 'events'; got {type(name).__name__} {name!r}.")
+        raise ArgumentError(f"A dataset name is a string such as 'events'; got {type(name).__name__} {name!r:.60}.")
     if name in resources:
         return resources[name]
     valid = sorted(resources)
@@ -527,7 +531,7 @@ def cite(name: str, data_dir: str | Path | None = None) -> str:
 def units(df: pd.DataFrame) -> dict[str, str]:
     """The units of a loaded dataset's columns (from ``df.attrs``)."""
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"units() needs a table loaded with load(...), such as units(load('events')); got {type(df).__name__} {df!r:.40}.")
+        raise ArgumentError(f"units() needs a table loaded with load(...), such as units(load('events')); got {type(df).__name__} {df!r:.40}.")
     return dict(df.attrs.get("units", {}))
 
 
@@ -611,6 +615,9 @@ def sync(data_dir: str | Path | None = None, write: bool = True) -> list[str]:
         return [f"{n}: hash" for n in hashes]
     return [f"{n}: hash" for n in hashes] + [f"{n}: sources" for n in sync_sources(data_dir, write)]
 
+
+for _name in ("cite", "datasets", "load", "bibliography", "verify", "units", "cell_text"):
+    globals()[_name] = called_right(globals()[_name])  # a call missing its argument: how the function is called
 
 if __name__ == "__main__":
     import sys

@@ -151,7 +151,7 @@ def boundaries(name: str = "boundaries_world_110m", data_dir: str | Path | None 
 def _recipe(data_dir) -> pd.DataFrame:
     recipe = _data.load("map_1957_states", data_dir)
     if recipe.empty:
-        raise ValueError("data/map_1957_states.csv has no rows: there is nothing to build the 1957 map from.")
+        raise _data.DataValidationError("data/map_1957_states.csv has no rows: there is nothing to build the 1957 map from.")
     return recipe
 
 
@@ -414,6 +414,15 @@ def region_counts(table: pd.DataFrame, list_id: str) -> pd.DataFrame:
     if list_id not in valid:
         raise _unknown("project list", list_id, valid)
     rows = table[table["list_id"] == list_id].copy()
+    for row in rows.itertuples():
+        value = row.value
+        if pd.isna(value) or isinstance(value, bool) or not float(value).is_integer() or value < 1:
+            shown = "missing" if pd.isna(value) else f"{value:g}" if not isinstance(value, bool) else repr(value)
+            raise AnalysisError(f"region_counts(): the count for {row.region} in the list {list_id!r} is {shown}; a region on the map "
+                                "has at least one project (a province with none is left out of the list, not given 0). "
+                                "Use data.load('aided_projects_by_region') or correct that row.")
+    if (rows["list_total"].dropna() < 1).any():
+        raise AnalysisError(f"region_counts(): the list {list_id!r} gives a total below 1: correct the list_total column.")
     total = rows["list_total"].dropna().unique()
     rows.attrs = dict(table.attrs)
     rows.attrs["complete"] = bool(len(total) == 1 and rows["value"].sum() == total[0])
@@ -500,6 +509,13 @@ def border_map_1969(places: pd.DataFrame, *, data_dir: str | Path | None = None)
     _require(places, ["place_id", "name", "name_zh", "name_ru", "lat", "lon", "source_id"], "border_places_1969")
     if places.empty:
         raise AnalysisError("The places table is empty: pass data.load('border_places_1969') (or rows of it).")
+    for column, limit in (("lat", 90), ("lon", 180)):
+        values = pd.to_numeric(places[column], errors="coerce")
+        wrong = values.isna() | (values.abs() > limit)
+        if wrong.any():
+            row = places[wrong].iloc[0]
+            raise AnalysisError(f"border_map_1969(): {row['name']} has the {'latitude' if column == 'lat' else 'longitude'} {row[column]}, "
+                                f"which is no place on Earth (from -{limit} to {limit}): correct it, or use data.load('border_places_1969').")
     from shapely.geometry import box
 
     world = boundaries("boundaries_world_110m", data_dir)
