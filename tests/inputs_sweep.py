@@ -438,7 +438,10 @@ def helper_calls() -> list[Call]:
     ]
     if hasattr(data, "verify"):
         calls.append(Call(data.verify, ("events",)))
-    return calls
+    from helpers import widgets
+    from helpers.widgets import documents as wd
+
+    return calls + figure_calls() + [Call(widgets.timeline_explorer, (ev,)), Call(wd.document_explorer, (ev, "treaty_1950"))]
 
 
 def run_fresh(call: Call) -> Call:

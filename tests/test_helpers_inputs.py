@@ -1,4 +1,5 @@
-"""Every public function of helpers outside the analysis (plots, maps, documents, glossary, data, dates, exercises),
+"""Every public function of helpers outside the analysis (plots, maps, documents, glossary, data, dates, exercises,
+the widgets' figures and explorers),
 every kind of odd argument (tests/inputs_sweep.py: wrong types, None, empty tables, NaN, reversed ranges, negative
 and zero counts, impossible coordinates, missing years, unknown names, an argument left out): a result, or one
 clear message from the package's root (helpers.errors.LessonError). The test fails on any raw exception, on an
@@ -21,10 +22,10 @@ def test_every_right_call_works():
     sweep.close_figures()
     assert not [(c, o) for c, o in wrong if o[0] != "ok"]
     modules = {call.func.__module__.split(".")[1] for call in CALLS}
-    assert {"plots", "maps", "documents", "glossary", "data", "dates", "exercises"} <= modules
+    assert {"plots", "maps", "documents", "glossary", "data", "dates", "exercises", "widgets"} <= modules
 
 
-@pytest.mark.parametrize("module", ["plots", "maps", "documents", "glossary", "data", "dates", "exercises"])
+@pytest.mark.parametrize("module", ["plots", "maps", "documents", "glossary", "data", "dates", "exercises", "widgets"])
 def test_every_odd_argument_gets_a_result_or_one_clear_message(module):
     tried, problems = 0, []
     for call in CALLS:
