@@ -23,16 +23,21 @@ import difflib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.patches import Patch
+
+from helpers._lazy import LazyModule
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 from helpers import data as _data
 from helpers import plots
 from helpers.analysis import AnalysisError, guard_module
 from helpers.errors import PlainMessage
+
+plt = LazyModule("matplotlib.pyplot")  # imported with the first map drawn
 
 __all__ = [
     "UnknownPlaceError",
@@ -84,6 +89,12 @@ class UnknownPlaceError(PlainMessage, AnalysisError, LookupError):
     An :class:`~helpers.analysis.AnalysisError` like every refused argument of the lesson helpers (and still a
     ``LookupError`` for code that catches that).
     """
+
+def _patch(**style):
+    from matplotlib.patches import Patch
+
+    return Patch(**style)
+
 
 def _unknown(kind: str, name: object, valid: Iterable[str]) -> UnknownPlaceError:
     valid = sorted(set(valid))
@@ -304,7 +315,7 @@ def conference_map(parties: pd.DataFrame, *, data_dir: str | Path | None = None)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.87, bottom=0.02, wspace=0.04)
     for ax, view in zip(axes, (EUROPE, ASIA)):
         _panel(ax, world, view)
-    handles = [Patch(facecolor=s["facecolor"], hatch=s["hatch"], edgecolor="#333333", label=s["label"]) for s in STYLE_1957.values()]
+    handles = [_patch(facecolor=s["facecolor"], hatch=s["hatch"], edgecolor="#333333", label=s["label"]) for s in STYLE_1957.values()]
     fig.legend(handles=handles, loc="upper center", ncol=1, frameon=False, fontsize=plots.TYPE_SCALE["small"], bbox_to_anchor=(0.5, 0.99))
     ax = axes[0]
     rows = world[world["category"] != "other"].sort_values(["category", "state"])
@@ -469,8 +480,8 @@ def aided_projects_map(table: pd.DataFrame, list_id: str = "designed_by_early_19
         part = projected[projected["size_class"] == i]
         if len(part):
             part.plot(ax=ax, facecolor=colour, hatch=hatch or None, edgecolor="#222222", linewidth=0.6)
-        handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor="#222222", label=f"{legend} projects"))
-    handles.append(Patch(facecolor="#FFFFFF" if rows.attrs["complete"] else "#EEEEEE", hatch="" if rows.attrs["complete"] else "\\\\", edgecolor="#999999", label=rest_label))
+        handles.append(_patch(facecolor=colour, hatch=hatch, edgecolor="#222222", label=f"{legend} projects"))
+    handles.append(_patch(facecolor="#FFFFFF" if rows.attrs["complete"] else "#EEEEEE", hatch="" if rows.attrs["complete"] else "\\\\", edgecolor="#999999", label=rest_label))
     window = _geopandas().GeoSeries([box(*CHINA["bbox"]).segmentize(1.0)], crs=GEOGRAPHIC).to_crs(crs).total_bounds
     ax.set_xlim(window[0], window[2])
     ax.set_ylim(window[1], window[3])
@@ -531,7 +542,7 @@ def border_map_1969(places: pd.DataFrame, *, data_dir: str | Path | None = None)
     for name, (colour_key, legend, hatch) in styles.items():
         part = world[world["name"] == name]
         part.plot(ax=ax, facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch or None, edgecolor="#222222", linewidth=0.8)
-        handles.append(Patch(facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch, edgecolor="#222222", label=legend))
+        handles.append(_patch(facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch, edgecolor="#222222", label=legend))
     window = _geopandas().GeoSeries([box(x0, y0, x1, y1).segmentize(1.0)], crs=GEOGRAPHIC).to_crs(crs).total_bounds
     ax.set_xlim(window[0], window[2])
     ax.set_ylim(window[1], window[3])

@@ -27,16 +27,22 @@ import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 import matplotlib
 import matplotlib.dates
 import matplotlib.font_manager
-import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+
+from helpers._lazy import LazyModule
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+plt = LazyModule("matplotlib.pyplot")  # imported with the first figure drawn
 
 __all__ = [
     "COUNTRY_COLORS",
@@ -135,7 +141,7 @@ _LAST: dict[str, str] = {}
 
 def house_style() -> None:
     """Apply the house style to every figure drawn after this call."""
-    plt.rcParams.update(STYLE)
+    matplotlib.rcParams.update(STYLE)
 
 
 def new_axes(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -> Axes:

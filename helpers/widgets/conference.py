@@ -11,17 +11,23 @@ Thin: the rows come from :mod:`helpers.analysis.conference`; this module only la
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import matplotlib.dates
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.axes import Axes
+
+from helpers._lazy import LazyModule
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 from helpers import data, plots
 from helpers.analysis import AnalysisError, guard_module
 from helpers.analysis import conference as cf
 from helpers.widgets import Explorer, explorer_factory
+
+plt = LazyModule("matplotlib.pyplot")  # imported with the first figure drawn
 
 __all__ = ["STATUS_STYLE", "chronology_figure", "totals_figure", "positions_figure", "debate_summary", "debate_explorer"]
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import ipywidgets as W
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from helpers import plots
+from helpers._lazy import LazyModule
 from helpers.analysis import AnalysisError, guard_module, plain, split
 from helpers.widgets import Explorer, explorer_factory
+
+plt = LazyModule("matplotlib.pyplot")  # imported with the first figure drawn
 
 __all__ = ["month_stepper", "draw_months", "decline_figure", "claims_figure", "KEY_EVENTS"]
 
