@@ -16,7 +16,8 @@ Measured (median and max of ``--runs`` runs unless said otherwise):
 - ``make test`` from the existing environment and the part of it spent in nbval (once each, with ``--suite``);
 - the set-up from nothing into a new virtual environment (once, with ``--setup``).
 
-Usage: ``python bench/run.py [--runs 3] [--suite] [--setup] [--json bench/results.json]``
+Usage: ``python bench/run.py [--runs 3] [--suite] [--setup] [--json bench/results.json]``;
+``python bench/run.py --editions --runs 2 --json bench/editions.json`` measures only the floor and the student editions.
 """
 
 from __future__ import annotations
@@ -165,6 +166,43 @@ def timed(cmd: list[str], env: dict | None = None) -> float:
     return time.perf_counter() - start
 
 
+def floor_seconds(runs: int) -> tuple[list[float], list[float]]:
+    """Seconds and peak kernel RSS of ``runs`` runs of the floor notebook (imports only), from the notebooks' folder."""
+    import nbformat
+
+    with tempfile.TemporaryDirectory() as tmp:
+        floor_path = Path(tmp) / "floor.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR)]), floor_path)
+        runs_ = [notebook_run(floor_path, cwd=ROOT / "notebooks") for _ in range(runs)]
+    return [r[0] for r in runs_], [r[1] for r in runs_ if r[1] is not None]
+
+
+def editions_only(args) -> int:
+    """The two speed goals alone: the floor (median of ``--runs``) and every student edition as a ratio to it.
+
+    Floor and editions alternate run by run, so that a machine growing busier shifts both alike."""
+    floors: list[float] = []
+    editions: dict[str, list[float]] = {}
+    paths = sorted((ROOT / "notebooks" / "student").glob("[0-9][0-9]_*.ipynb"))
+    for _ in range(args.runs):
+        floors += floor_seconds(1)[0]
+        for path in paths:
+            editions.setdefault(path.name, []).append(notebook_run(path)[0])
+    floor = statistics.median(floors)
+    results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()},
+               "floor_notebook": {"code": FLOOR, "seconds": _stats(floors)}, "student_editions": {}}
+    print(f"{'figure':<40}  {'median (s)':>10}  runs / ratio to floor")
+    print(f"{'floor (imports only)':<40}  {floor:>10.2f}  {', '.join(f'{s:.2f}' for s in floors)}")
+    for name, secs in editions.items():
+        entry = {"seconds": _stats(secs), "ratio_to_floor": statistics.median(secs) / floor}
+        results["student_editions"][name] = entry
+        print(f"{'student/' + name:<40}  {entry['seconds']['median']:>10.2f}  {', '.join(f'{s:.2f}' for s in secs)}  {entry['ratio_to_floor']:.2f}x")
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.json}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -172,7 +210,11 @@ def main() -> int:
     parser.add_argument("--setup", action="store_true", help="also time the set-up from nothing (a new venv)")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
     parser.add_argument("--browser-changes", type=int, default=15, help="widget changes timed per lesson in the browser (0: skip)")
+    parser.add_argument("--editions", action="store_true",
+                        help="only the floor notebook and the student editions, each as a ratio to the floor (the speed goals)")
     args = parser.parse_args()
+    if args.editions:
+        return editions_only(args)
     results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}}
     rows: list[tuple[str, str, str]] = []
 
@@ -189,14 +231,7 @@ def main() -> int:
 
     # the floor: a notebook that only imports the lesson stack (each lesson's set-up cell), run the same way;
     # every lesson is also reported as a ratio to it, which a slower or busier machine leaves about the same
-    with tempfile.TemporaryDirectory() as tmp:
-        import nbformat
-
-        floor_path = Path(tmp) / "floor.ipynb"
-        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR)]), floor_path)
-        floor_runs = [notebook_run(floor_path, cwd=ROOT / "notebooks") for _ in range(args.runs)]
-    floor_secs = [r[0] for r in floor_runs]
-    floor_peaks = [r[1] for r in floor_runs if r[1] is not None]
+    floor_secs, floor_peaks = floor_seconds(args.runs)
     results["floor_notebook"] = {"code": FLOOR, "seconds": _stats(floor_secs), "peak_kernel_rss_mb": max(floor_peaks) if floor_peaks else None}
     floor = results["floor_notebook"]["seconds"]["median"]
     rows.append(("floor: a notebook that only imports the lesson stack", f"{floor:.2f}", f"{max(floor_secs):.2f}  peak {results['floor_notebook']['peak_kernel_rss_mb'] or 0:.0f} MB"))

@@ -25,6 +25,7 @@ with file, row and column.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 from functools import lru_cache
@@ -33,17 +34,19 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.errors import LessonError, PlainMessage
+from helpers.errors import ArgumentError, LessonError, PlainMessage, called_right
 
 __all__ = [
     "DATA_DIR",
     "cell_text",
     "DataValidationError",
+    "DataChangedError",
     "UnknownDatasetError",
     "cite",
     "datasets",
     "load",
     "bibliography",
+    "verify",
 ]
 
 #: Folder holding the CSV files and ``datapackage.json``. Set the environment
@@ -69,6 +72,14 @@ class DataValidationError(LessonError, ValueError):
     """A data file breaks its schema. The message names file, row, column and rule."""
 
 
+class MissingPackageError(PlainMessage, LessonError, FileNotFoundError):
+    """No ``datapackage.json`` where the data should be."""
+
+
+class DataChangedError(DataValidationError):
+    """A data file (a table or a boundary file) differs from the file recorded in datapackage.json (its ``hash``)."""
+
+
 # --------------------------------------------------------------------------- package
 
 
@@ -81,7 +92,7 @@ def _package(data_dir: Path) -> dict[str, Any]:
     try:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:
-        raise FileNotFoundError(
+        raise MissingPackageError(
             f"No data package at {path}. Run the lessons from a clone of the repository, "
             "or set SINO_SOVIET_DATA to the folder that holds datapackage.json."
         ) from None
@@ -151,7 +162,7 @@ def _resources(data_dir: Path) -> dict[str, dict[str, Any]]:
 def _resource(name: str, data_dir: Path) -> dict[str, Any]:
     resources = _resources(data_dir)
     if not isinstance(name, str):
-        raise TypeError(f"A dataset name is a string such as 'events'; got {type(name).__name__} {name!r}.")
+        raise ArgumentError(f"A dataset name is a string such as 'events'; got {type(name).__name__} {name!r:.60}.")
     if name in resources:
         return resources[name]
     valid = sorted(resources)
@@ -216,12 +227,76 @@ def _load_validated(name: str, path: Path, mtime_ns: int, ddir: Path) -> pd.Data
 
 
 def _cached(name: str, ddir: Path) -> pd.DataFrame:
-    path = ddir / _resources(ddir)[name]["path"]
+    resource = _resources(ddir)[name]
+    path = ddir / resource["path"]
+    mtime = _checked(resource, path, ddir)
+    return _load_validated(name, path, mtime, ddir)
+
+
+# --------------------------------------------------------------------------- recorded hashes
+
+#: (path, recorded hash) -> (mtime, size) of the file when its hash last matched: each file is hashed once per
+#: process, and again only when it changes on disk.
+_VERIFIED: dict[tuple[Path, str], tuple[int, int]] = {}
+
+
+def _digest(path: Path, algorithm: str = "sha256") -> str:
+    return hashlib.new(algorithm, path.read_bytes()).hexdigest()
+
+
+def _shown_in_repo(path: Path, ddir: Path) -> str:
+    """``data/boundaries/x.json``: the path from the repository's root, as ``git checkout`` takes it."""
     try:
-        mtime = path.stat().st_mtime_ns
+        return f"{ddir.name}/{path.relative_to(ddir).as_posix()}"
+    except ValueError:
+        return str(path)
+
+
+def _checked(resource: dict[str, Any], path: Path, ddir: Path) -> int:
+    """The file's mtime (ns), once its bytes are known to be the ones recorded in the resource's ``hash``.
+
+    A resource without a ``hash`` is not checked (a package being written, the tests' small packages)."""
+    try:
+        stat = path.stat()
     except FileNotFoundError:
         raise DataValidationError(f"{_show(path)}: the file is missing, but datapackage.json describes it.") from None
-    return _load_validated(name, path, mtime, ddir)
+    recorded = resource.get("hash")
+    if not isinstance(recorded, str) or not recorded:
+        return stat.st_mtime_ns
+    key, seen = (path, recorded), (stat.st_mtime_ns, stat.st_size)
+    if _VERIFIED.get(key) == seen:
+        return stat.st_mtime_ns
+    algorithm, _, expected = recorded.rpartition(":")
+    algorithm = algorithm or "md5"  # the Data Package standard's default when the hash names no algorithm
+    try:
+        actual = _digest(path, algorithm)
+    except ValueError:
+        raise DataValidationError(f"datapackage.json: {resource['name']!r} records its hash as {recorded!r}, "
+                                  f"and {algorithm!r} is not a hash algorithm; run python -m helpers.data sync.") from None
+    if actual != expected:
+        where = _shown_in_repo(path, ddir)
+        size = resource.get("bytes")
+        how = ("now empty" if stat.st_size == 0 else f"{stat.st_size:,} bytes, recorded {size:,}"
+               if isinstance(size, int) and size != stat.st_size else "same size, different content")
+        raise DataChangedError(
+            f"{where} has changed since it was recorded (truncated? edited? {how}): restore it with git checkout {where}, "
+            "or run python -m helpers.data sync if you changed it on purpose."
+        )
+    _VERIFIED[key] = seen
+    return stat.st_mtime_ns
+
+
+def verify(name: str, data_dir: str | Path | None = None) -> Path:
+    """The path of resource ``name`` (a table or a boundary file), once its bytes match the hash recorded in
+    datapackage.json; a :class:`DataChangedError` saying how to restore it if not.
+
+    Hashed once per file per process, and again when the file's modification time or size changes.
+    """
+    ddir = _data_dir(data_dir)
+    resource = _resource(name, ddir)
+    path = ddir / resource["path"]
+    _checked(resource, path, ddir)
+    return path
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -456,7 +531,7 @@ def cite(name: str, data_dir: str | Path | None = None) -> str:
 def units(df: pd.DataFrame) -> dict[str, str]:
     """The units of a loaded dataset's columns (from ``df.attrs``)."""
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"units() needs a table loaded with load(...), such as units(load('events')); got {type(df).__name__} {df!r:.40}.")
+        raise ArgumentError(f"units() needs a table loaded with load(...), such as units(load('events')); got {type(df).__name__} {df!r:.40}.")
     return dict(df.attrs.get("units", {}))
 
 
@@ -497,7 +572,7 @@ def sync_sources(data_dir: str | Path | None = None, write: bool = True) -> list
             resource["sources"] = wanted
             changed.append(resource["name"])
     if changed and write:
-        path.write_text(json.dumps(pkg, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        _write_package(path, pkg)
     return changed
 
 
@@ -528,12 +603,55 @@ def reference_only_rows(data_dir: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(hits, columns=["table", "line", "key", "source_id"])
 
 
+def sync_hashes(data_dir: str | Path | None = None, write: bool = True) -> list[str]:
+    """Record every resource's ``bytes`` and ``hash`` (sha256) in datapackage.json, from the files as they are.
+
+    Returns the names of the resources whose record changed (empty when in sync). Run it (``python -m helpers.data
+    sync``) after changing a data file on purpose: :func:`load` and the maps refuse a file that differs from its record.
+    """
+    ddir = _data_dir(data_dir)
+    path = ddir / "datapackage.json"
+    pkg = json.loads(path.read_text(encoding="utf-8"))
+    changed = []
+    for resource in pkg["resources"]:
+        file = ddir / resource["path"]
+        if not file.exists():
+            raise DataValidationError(f"{_shown_in_repo(file, ddir)} is missing, but datapackage.json describes it as {resource['name']!r}.")
+        record = {"bytes": file.stat().st_size, "hash": "sha256:" + _digest(file)}
+        if any(resource.get(k) != v for k, v in record.items()):
+            resource.update(record)
+            changed.append(resource["name"])
+    if changed and write:
+        _write_package(path, pkg)
+    return changed
+
+
+def _write_package(path: Path, pkg: dict[str, Any]) -> None:
+    """datapackage.json written whole or not at all (a temporary file, then a rename)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(pkg, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def sync(data_dir: str | Path | None = None, write: bool = True) -> list[str]:
+    """Bring datapackage.json up to date with the files: every resource's hash and size, then its sources.
+
+    Returns what changed, as 'name: hash' and 'name: sources' (empty when in sync)."""
+    hashes = sync_hashes(data_dir, write)
+    if hashes and not write:  # the sources are read from the files, which are refused until their hashes are recorded
+        return [f"{n}: hash" for n in hashes]
+    return [f"{n}: hash" for n in hashes] + [f"{n}: sources" for n in sync_sources(data_dir, write)]
+
+
+for _name in ("cite", "datasets", "load", "bibliography", "verify", "units", "cell_text"):
+    globals()[_name] = called_right(globals()[_name])  # a call missing its argument: how the function is called
+
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:] == ["sync"]:
-        names = sync_sources()
-        print("updated sources of: " + ", ".join(names) if names else "datapackage.json sources already in sync")
+        names = sync()
+        print("updated " + ", ".join(names) if names else "datapackage.json already in sync (hashes and sources)")
     elif sys.argv[1:] == ["reference-only"]:
         rows = reference_only_rows()
         with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):

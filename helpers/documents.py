@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers import data
-from helpers.analysis import AnalysisError
+from helpers.analysis import AnalysisError, guard_module
 from helpers.errors import PlainMessage
 
 __all__ = [
@@ -410,3 +410,6 @@ def compare(left: str, right: str) -> DocumentComparison:
     if a["doc_id"] == b["doc_id"]:
         raise AnalysisError(f"compare() needs two different excerpts; both are {a['doc_id']!r}.")
     return DocumentComparison(str(a["doc_id"]), str(b["doc_id"]))
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

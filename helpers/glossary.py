@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from helpers import data
-from helpers.analysis import AnalysisError
+from helpers.analysis import AnalysisError, guard_module
 from helpers.errors import PlainMessage
 
 __all__ = ["KEY_TERMS_TAG", "GlossaryCard", "UnknownTermError", "get", "key_terms", "normalise", "table", "term", "terms"]
@@ -126,8 +126,12 @@ def key_terms(cells: Any) -> list[str]:
     ``cells`` is a notebook (``nbformat`` node or dict) or its list of cells. A lesson without such a cell
     gives an empty list; a tagged cell that is not of the form ``**Key terms:** a, b, c`` is refused."""
     cells = cells.get("cells", []) if isinstance(cells, dict) else cells
+    if isinstance(cells, (str, bytes)) or not hasattr(cells, "__iter__"):
+        raise AnalysisError(f"key_terms() needs a notebook or its list of cells (nbformat.read(...).cells); got {type(cells).__name__} {cells!r:.40}.")
     found: list[str] = []
     for cell in cells:
+        if not isinstance(cell, dict):
+            raise AnalysisError(f"key_terms() needs a notebook's cells (dicts with 'cell_type', 'metadata', 'source'); got {type(cell).__name__} {cell!r:.40}.")
         tags = (cell.get("metadata") or {}).get("tags") or []
         if KEY_TERMS_TAG not in tags:
             continue
@@ -265,3 +269,6 @@ def term(name: str) -> GlossaryCard:
     documents to read with it, and the source to check it against. An unknown term is refused with the closest terms."""
     row = get(name)  # refused here, with the closest terms
     return GlossaryCard(str(row["term"]))
+
+
+guard_module(globals())  # every public function: a clear AnalysisError for a bad argument

@@ -23,16 +23,21 @@ import difflib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.patches import Patch
+
+from helpers._lazy import LazyModule
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 from helpers import data as _data
 from helpers import plots
 from helpers.analysis import AnalysisError, guard_module
 from helpers.errors import PlainMessage
+
+plt = LazyModule("matplotlib.pyplot")  # imported with the first map drawn
 
 __all__ = [
     "UnknownPlaceError",
@@ -85,6 +90,12 @@ class UnknownPlaceError(PlainMessage, AnalysisError, LookupError):
     ``LookupError`` for code that catches that).
     """
 
+def _patch(**style):
+    from matplotlib.patches import Patch
+
+    return Patch(**style)
+
+
 def _unknown(kind: str, name: object, valid: Iterable[str]) -> UnknownPlaceError:
     valid = sorted(set(valid))
     close = difflib.get_close_matches(str(name), valid, n=1, cutoff=0.6)
@@ -104,13 +115,15 @@ def _geopandas():
 
 
 @lru_cache(maxsize=8)
-def _read(name: str, data_dir: str):
+def _read(name: str, data_dir: str, mtime_ns: int):
+    # mtime_ns is part of the cache key, so a file changed on disk is checked and read again.
     gpd = _geopandas()
     filename, layer, _ = BOUNDARY_FILES[name]
     path = Path(data_dir) / "boundaries" / filename
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: the boundary files ship with the repository in data/boundaries/.")
-    frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    try:
+        frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except Exception as err:  # noqa: BLE001 - a file that matches its recorded hash but that this reader cannot read
+        raise _data.DataValidationError(f"data/boundaries/{filename} cannot be read as a boundary file ({type(err).__name__}: {err}).") from None
     frame = frame.set_crs(GEOGRAPHIC, allow_override=True)
     # TopoJSON arcs, once quantised, leave a few self-touching rings: repair them, keep only polygons.
     frame["geometry"] = frame.geometry.make_valid().apply(_polygons_only)
@@ -137,14 +150,19 @@ def boundaries(name: str = "boundaries_world_110m", data_dir: str | Path | None 
     """
     if name not in BOUNDARY_FILES:
         raise _unknown("boundary file", name, BOUNDARY_FILES)
-    ddir = str(data_dir if data_dir is not None else _data.DATA_DIR)
-    return _read(name, ddir).copy()
+    ddir = Path(data_dir if data_dir is not None else _data.DATA_DIR)
+    path = ddir / "boundaries" / BOUNDARY_FILES[name][0]
+    if not path.exists():
+        raise _data.DataValidationError(f"data/boundaries/{path.name} is missing: the boundary files ship with the repository "
+                                        f"(restore it with git checkout data/boundaries/{path.name}).")
+    _data.verify(name, ddir)  # the bytes recorded in datapackage.json, or a message saying how to restore them
+    return _read(name, str(ddir), path.stat().st_mtime_ns).copy()
 
 
 def _recipe(data_dir) -> pd.DataFrame:
     recipe = _data.load("map_1957_states", data_dir)
     if recipe.empty:
-        raise ValueError("data/map_1957_states.csv has no rows: there is nothing to build the 1957 map from.")
+        raise _data.DataValidationError("data/map_1957_states.csv has no rows: there is nothing to build the 1957 map from.")
     return recipe
 
 
@@ -297,7 +315,7 @@ def conference_map(parties: pd.DataFrame, *, data_dir: str | Path | None = None)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.87, bottom=0.02, wspace=0.04)
     for ax, view in zip(axes, (EUROPE, ASIA)):
         _panel(ax, world, view)
-    handles = [Patch(facecolor=s["facecolor"], hatch=s["hatch"], edgecolor="#333333", label=s["label"]) for s in STYLE_1957.values()]
+    handles = [_patch(facecolor=s["facecolor"], hatch=s["hatch"], edgecolor="#333333", label=s["label"]) for s in STYLE_1957.values()]
     fig.legend(handles=handles, loc="upper center", ncol=1, frameon=False, fontsize=plots.TYPE_SCALE["small"], bbox_to_anchor=(0.5, 0.99))
     ax = axes[0]
     rows = world[world["category"] != "other"].sort_values(["category", "state"])
@@ -407,6 +425,15 @@ def region_counts(table: pd.DataFrame, list_id: str) -> pd.DataFrame:
     if list_id not in valid:
         raise _unknown("project list", list_id, valid)
     rows = table[table["list_id"] == list_id].copy()
+    for row in rows.itertuples():
+        value = row.value
+        if pd.isna(value) or isinstance(value, bool) or not float(value).is_integer() or value < 1:
+            shown = "missing" if pd.isna(value) else f"{value:g}" if not isinstance(value, bool) else repr(value)
+            raise AnalysisError(f"region_counts(): the count for {row.region} in the list {list_id!r} is {shown}; a region on the map "
+                                "has at least one project (a province with none is left out of the list, not given 0). "
+                                "Use data.load('aided_projects_by_region') or correct that row.")
+    if (rows["list_total"].dropna() < 1).any():
+        raise AnalysisError(f"region_counts(): the list {list_id!r} gives a total below 1: correct the list_total column.")
     total = rows["list_total"].dropna().unique()
     rows.attrs = dict(table.attrs)
     rows.attrs["complete"] = bool(len(total) == 1 and rows["value"].sum() == total[0])
@@ -453,8 +480,8 @@ def aided_projects_map(table: pd.DataFrame, list_id: str = "designed_by_early_19
         part = projected[projected["size_class"] == i]
         if len(part):
             part.plot(ax=ax, facecolor=colour, hatch=hatch or None, edgecolor="#222222", linewidth=0.6)
-        handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor="#222222", label=f"{legend} projects"))
-    handles.append(Patch(facecolor="#FFFFFF" if rows.attrs["complete"] else "#EEEEEE", hatch="" if rows.attrs["complete"] else "\\\\", edgecolor="#999999", label=rest_label))
+        handles.append(_patch(facecolor=colour, hatch=hatch, edgecolor="#222222", label=f"{legend} projects"))
+    handles.append(_patch(facecolor="#FFFFFF" if rows.attrs["complete"] else "#EEEEEE", hatch="" if rows.attrs["complete"] else "\\\\", edgecolor="#999999", label=rest_label))
     window = _geopandas().GeoSeries([box(*CHINA["bbox"]).segmentize(1.0)], crs=GEOGRAPHIC).to_crs(crs).total_bounds
     ax.set_xlim(window[0], window[2])
     ax.set_ylim(window[1], window[3])
@@ -493,6 +520,13 @@ def border_map_1969(places: pd.DataFrame, *, data_dir: str | Path | None = None)
     _require(places, ["place_id", "name", "name_zh", "name_ru", "lat", "lon", "source_id"], "border_places_1969")
     if places.empty:
         raise AnalysisError("The places table is empty: pass data.load('border_places_1969') (or rows of it).")
+    for column, limit in (("lat", 90), ("lon", 180)):
+        values = pd.to_numeric(places[column], errors="coerce")
+        wrong = values.isna() | (values.abs() > limit)
+        if wrong.any():
+            row = places[wrong].iloc[0]
+            raise AnalysisError(f"border_map_1969(): {row['name']} has the {'latitude' if column == 'lat' else 'longitude'} {row[column]}, "
+                                f"which is no place on Earth (from -{limit} to {limit}): correct it, or use data.load('border_places_1969').")
     from shapely.geometry import box
 
     world = boundaries("boundaries_world_110m", data_dir)
@@ -508,7 +542,7 @@ def border_map_1969(places: pd.DataFrame, *, data_dir: str | Path | None = None)
     for name, (colour_key, legend, hatch) in styles.items():
         part = world[world["name"] == name]
         part.plot(ax=ax, facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch or None, edgecolor="#222222", linewidth=0.8)
-        handles.append(Patch(facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch, edgecolor="#222222", label=legend))
+        handles.append(_patch(facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch, edgecolor="#222222", label=legend))
     window = _geopandas().GeoSeries([box(x0, y0, x1, y1).segmentize(1.0)], crs=GEOGRAPHIC).to_crs(crs).total_bounds
     ax.set_xlim(window[0], window[2])
     ax.set_ylim(window[1], window[3])

@@ -27,16 +27,22 @@ import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 import matplotlib
 import matplotlib.dates
 import matplotlib.font_manager
-import matplotlib.pyplot as plt
 import matplotlib.ticker
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+
+from helpers._lazy import LazyModule
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+plt = LazyModule("matplotlib.pyplot")  # imported with the first figure drawn
 
 __all__ = [
     "COUNTRY_COLORS",
@@ -135,7 +141,7 @@ _LAST: dict[str, str] = {}
 
 def house_style() -> None:
     """Apply the house style to every figure drawn after this call."""
-    plt.rcParams.update(STYLE)
+    matplotlib.rcParams.update(STYLE)
 
 
 def new_axes(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -> Axes:
@@ -157,6 +163,8 @@ def source_note(*frames: pd.DataFrame) -> str:
     sources of what is plotted.
     """
 
+    if not frames:
+        raise _error("source_note() needs the table(s) shown, e.g. source_note(events): it names the works their rows cite.")
     names, files = _works(frames)
     text = "; ".join(names) or "see data/sources.csv"
     if files:
@@ -260,7 +268,7 @@ def describe(ax: Axes) -> str:
     """The figure's description and its full source list as plain text."""
     meta = _META.get(ax.figure)
     if meta is None:
-        raise ValueError("This figure has no description: draw it with a helpers.plots function, or call plots.finish(ax, source, alt).")
+        raise _error("This figure has no description: draw it with a helpers.plots function, or call plots.finish(ax, source, alt).")
     return f"Figure: {meta['alt']}\nSource: {meta['source']}"
 
 
@@ -271,7 +279,7 @@ def sources(ax: Axes | None = None) -> str:
     """
     meta = _META.get(ax.figure) if ax is not None else _LAST
     if not meta:
-        raise ValueError("No figure has been shown yet: run the cell that draws it, then call plots.sources().")
+        raise _error("No figure has been shown yet: run the cell that draws it, then call plots.sources().")
     works, _, files = meta["source"].partition(". Data: ")
     lines = [f"- {w}" for w in works.split("; ") if w]
     if files:
@@ -420,15 +428,43 @@ def text_width(text: str, size: float) -> float:
 
 
 def shade_period(ax: Axes, start, end, label: str | None = None, *, dates: bool = True) -> Axes:
-    """Shade a period (e.g. :data:`HONEYMOON`) on a time axis; years if ``dates`` is False."""
-    if dates:
-        lo, hi = pd.Timestamp(start), pd.Timestamp(end)
-    else:
-        lo, hi = (pd.Timestamp(start).year + (pd.Timestamp(start).day_of_year - 1) / 365.25, pd.Timestamp(end).year + pd.Timestamp(end).day_of_year / 365.25)
+    """Shade a period (e.g. :data:`HONEYMOON`) on a time axis; years if ``dates`` is False.
+
+    ``start`` and ``end`` are dates ('1950-02-14', a Timestamp); on a year axis (``dates=False``) a year such as 1950
+    is read as the whole year, and a fractional year (1950.5) as that point of the axis."""
+    lo, hi = _period_end(start, "start", dates), _period_end(end, "end", dates)
+    if lo > hi:
+        raise _error(f"shade_period(): the start {start!r} comes after the end {end!r}; give the earlier one first.")
     ax.axvspan(lo, hi, color="#999999", alpha=0.15, lw=0, label=label)
     if label:
         ax.annotate(label, xy=(lo, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points", va="top", fontsize=TYPE_SCALE["small"], color="#444444")
     return ax
+
+
+def _error(message: str):
+    from helpers.analysis import AnalysisError
+
+    return AnalysisError(message)
+
+
+def _period_end(value, which: str, dates: bool):
+    """One end of a shaded period: a Timestamp on a date axis, a decimal year on a year axis."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not dates and is_number:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _error(f"shade_period(): the {which} is {value}; give a year such as 1950.")
+        return float(value) + (1.0 if which == "end" and float(value).is_integer() else 0.0)
+    if isinstance(value, bool) or value is None or is_number:
+        raise _error(f"shade_period() needs a date for the {which} (such as '1950-02-14'), got {type(value).__name__} {value!r}.")
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise _error(f"shade_period() cannot read {value!r} as the {which} date: write it as '1950-02-14'.") from None
+    if pd.isna(stamp):
+        raise _error(f"shade_period(): the {which} date is missing (NaT).")
+    if dates:
+        return stamp
+    return stamp.year + (stamp.day_of_year - (1 if which == "start" else 0)) / 365.25
 
 
 def _fmt(value: float) -> str:
@@ -455,7 +491,16 @@ def line_chart(
     ``shade`` is a ``(start, end, label)`` tuple such as :data:`HONEYMOON`; ``x`` is a year column.
     """
     if df.empty:
-        raise ValueError(f"Nothing to plot for '{title}': the table is empty (check the filter).")
+        raise _error(f"line_chart() got an empty table for df (no rows), so there is nothing to plot for '{title}' (check the filter).")
+    for column in (x, y) + ((by,) if by is not None else ()):
+        if column not in df.columns:
+            raise _error(f"line_chart() has no column {column!r} to draw: the table's columns are {list(df.columns)[:10]}.")
+    missing = df[x].isna()
+    if missing.any():
+        raise _error(f"line_chart(): {int(missing.sum())} row(s) have no {x} (the first is row {df.index[missing][0]!r}), so they "
+                     f"cannot be placed on the axis: drop them first (table.dropna(subset=[{x!r}])) or fill in the {x}.")
+    if df[y].isna().all():
+        raise _error(f"line_chart(): every value of {y!r} is missing, so there is nothing to draw (check the filter or the column).")
     ax = new_axes(ax)
     colors = colors or COUNTRY_COLORS
     groups = [(None, df)] if by is None else list(df.groupby(by, sort=False))
@@ -503,19 +548,27 @@ def timeline(
     """
     df = pd.DataFrame(events)  # the same rows without the table's metadata, which pandas would deep-copy at every step
     df.attrs = {}
+    for column in ("date", "category", "title"):
+        if column not in df.columns:
+            raise _error(f"timeline() needs the events table (data.load('events')), with a {column!r} column; this table has {list(df.columns)[:8]}.")
+    undated = df["date"].isna()
+    if undated.any():
+        first = df.loc[undated, "event_id"].iloc[0] if "event_id" in df.columns else df.index[undated][0]
+        raise _error(f"timeline(): {int(undated.sum())} event(s) have no date (the first: {first!r}), so they cannot be placed: "
+                     "drop them first (events.dropna(subset=['date'])) or give each its date.")
     lo = pd.Timestamp(start) if start else df["date"].min()
     hi = pd.Timestamp(end) if end else df["date"].max()
     if lo > hi:
-        raise ValueError(f"The timeline's start ({lo.date()}) is after its end ({hi.date()}).")
+        raise _error(f"timeline(): the start {lo.date()} comes after the end {hi.date()}; give the earlier one first.")
     df = df[(df["date"] >= lo) & (df["date"] <= hi)]
     if categories is not None:
         wanted = list(categories)
         unknown = sorted(set(wanted) - set(CATEGORY_COLORS))
         if unknown:
-            raise ValueError(f"Unknown categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; the categories are {sorted(CATEGORY_COLORS)}.")
+            raise _error(f"Unknown categor{'y' if len(unknown) == 1 else 'ies'} {unknown}; the categories are {sorted(CATEGORY_COLORS)}.")
         df = df[df["category"].isin(wanted)]
     if df.empty:
-        raise ValueError(f"No events between {lo.date()} and {hi.date()} in the chosen categories.")
+        raise _error(f"No events between {lo.date()} and {hi.date()} in the chosen categories.")
     lanes = [c for c in CATEGORY_COLORS if c in set(df["category"])]
     ax = new_axes(ax, figsize=(9.0, 1.2 + (0.95 if labels else 0.6) * len(lanes)))
     df = df.sort_values("date")
@@ -593,9 +646,8 @@ def timeline(
     return finish(ax, source_note(cited), alt)
 
 
-from helpers.analysis import guarded as _guarded  # noqa: E402 - after the functions it wraps
+from helpers.analysis import guard_module as _guard_module  # noqa: E402 - after the functions it wraps
 
-# The plot functions lessons call with tables: a clear AnalysisError for a bad argument (a table's name, None,
-# a range back to front) instead of a pandas traceback. The module's other functions are called only from here.
-timeline = _guarded(timeline)
-line_chart = _guarded(line_chart)
+# Every public function: a clear AnalysisError for a bad argument (a table's name, None, axes missing, a range back
+# to front) instead of a pandas or matplotlib traceback.
+_guard_module(globals())

@@ -6,7 +6,8 @@ a column instead of a table, years as text, reversed ranges, rates in percent, N
 ``outcome(call)`` runs one call and says what happened: a result, the one typed error
 (``AnalysisError``) with its message, or anything else (a raw traceback: a defect).
 
-``python tests/inputs_sweep.py`` runs every variant once and prints the counts.
+``python tests/inputs_sweep.py`` runs every variant once and prints the counts; ``python tests/inputs_sweep.py helpers``
+does the same for the other public functions of helpers (plots, maps, documents, glossary, data, dates, exercises).
 """
 
 from __future__ import annotations
@@ -260,14 +261,6 @@ def sweep() -> tuple[int, list[str]]:
     return tried, problems
 
 
-if __name__ == "__main__":
-    import sys
-
-    tried, problems = sweep()
-    print("\n".join(problems))
-    print(f"{tried} inputs tried, {len(problems)} problems", file=sys.stderr)
-
-
 def figure_calls() -> list[Call]:
     """One right call per public figure function of the lesson widgets (each draws a matplotlib figure)."""
     from helpers.widgets import conference as wc
@@ -310,3 +303,230 @@ def examples(n: int) -> int:
     import os
 
     return n * max(1, int(os.environ.get("SWEEP_SCALE", "1")))
+
+
+# --------------------------------------------------------------------------- the rest of helpers: plots, maps, documents, glossary, data, dates, exercises
+
+#: Tables whose columns hold counts, coordinates or years that cannot take some values: (column, odd value, kind).
+IMPOSSIBLE = {
+    "aided_projects_by_region": [("value", -5, "a negative count"), ("value", 0, "a zero count"), ("value", math.nan, "a missing count")],
+    "border_places_1969": [("lat", 200.0, "a latitude beyond 90"), ("lon", math.nan, "a missing coordinate")],
+    "gdp_per_capita": [("year", math.nan, "a missing year")],
+    "events": [("date", pd.NaT, "a missing date")],
+}
+IMPOSSIBLE_KINDS = {kind for cells in IMPOSSIBLE.values() for _c, _v, kind in cells}
+#: The functions that draw or count the impossible cells: for them a result is a silent wrong one. (Others, such as
+#: dates.event_row, read other rows of the same table, or pass the cell through: a result is right.)
+IMPOSSIBLE_MATTERS = {"line_chart", "timeline", "region_counts", "aided_projects_map", "border_map_1969"}
+NEVER_OK |= {"a figure instead of axes", "text instead of axes", "an empty list of frames"}
+#: Odd-looking inputs that are right for one function: (function, kind).
+RIGHT_FOR = {("shade_period", "half a year"),  # on a year axis, 1950.5 is the middle of 1950
+             ("table", "a column instead of the table"),  # plots.table shows a Series as well
+             ("normalise", "a number instead of text")}  # glossary.normalise folds whatever it is given, as text
+
+
+def _impossible(value: pd.DataFrame) -> list[tuple[Any, str]]:
+    """``value`` with one impossible cell in its first row (a count of -5 or 0, NaN years, a latitude of 200)."""
+    out = []
+    for column, odd, kind in IMPOSSIBLE.get(value.attrs.get("name"), []):
+        if column in value.columns:
+            changed = value.copy()
+            if pd.isna(odd) and str(changed[column].dtype) in ("Int64", "Float64"):
+                changed[column] = changed[column].astype("Float64")
+                changed.loc[changed.index[0], column] = pd.NA
+            else:
+                if isinstance(odd, float) and str(changed[column].dtype) == "Int64":
+                    changed[column] = changed[column].astype("Float64")
+                changed.loc[changed.index[0], column] = odd
+            out.append((changed, kind))
+    return out
+
+
+def _axes_odd(value: Any) -> list[tuple[Any, str]]:
+    from matplotlib.axes import Axes
+
+    if isinstance(value, Axes):
+        return [(value.figure, "a figure instead of axes"), ("ax", "text instead of axes")]
+    return []
+
+
+def helper_variants(call: Call) -> list[tuple[Call, str]]:
+    """:func:`variants`, plus impossible cells in tables and odd axes."""
+    signature = inspect.signature(call.func)
+    star = [p for p in signature.parameters.values() if p.kind == p.VAR_POSITIONAL]
+    if star:  # f(*frames): each odd value in the first place, and no value at all
+        first, rest = call.args[0], call.args[1:]
+        return ([(Call(call.func, (odd, *rest), call.kwargs, f"{star[0].name}: {kind}"), kind) for odd, kind in _odd_values("", first, call.func)]
+                + [(Call(call.func, (), call.kwargs, "no frames"), "an empty list of frames")])
+    out = variants(call)
+    bound = signature.bind(*call.args, **call.kwargs)
+    for name, value in list(bound.arguments.items()):
+        extra = _impossible(value) if isinstance(value, pd.DataFrame) else _axes_odd(value)
+        for odd, kind in extra:
+            changed = signature.bind(*call.args, **call.kwargs)
+            changed.arguments[name] = odd
+            out.append((Call(call.func, changed.args, changed.kwargs, f"{name}: {kind}"), kind))
+    return out
+
+
+def _axes(draw=None):
+    """New axes (drawn on by ``draw`` if given), made when the sweep runs, so each call has its own."""
+    from helpers import plots
+
+    ax = plots.new_axes()
+    if draw:
+        draw(ax)
+    return ax
+
+
+class Fresh:
+    """An argument made anew for every run of a call (axes are drawn on; a fresh one keeps calls independent)."""
+
+    def __init__(self, make, label: str):
+        self.make, self.label = make, label
+
+    def __repr__(self) -> str:
+        return self.label
+
+
+def helper_calls() -> list[Call]:
+    """One right call per public function of plots, maps, documents, glossary, data, dates and exercises, as lessons make them."""
+    import json as _json
+    import tempfile
+    from pathlib import Path
+
+    from helpers import dates, documents, glossary, maps, plots
+    from helpers import exercises as ex
+
+    ev, gdp, pa, pl = T("events"), data.load("gdp_per_capita"), T("conference_parties"), data.load("border_places_1969")
+    rg = data.load("aided_projects_by_region")
+
+    def drawn():
+        ax = plots.timeline(T("events"), "1955-01-01", "1958-12-31", labels=False, title="Events")
+        return ax
+
+    bank = Path(tempfile.mkdtemp()) / "lesson_99.json"
+    spec = {"kind": "integer", "hint": "Look at the table.", "salt": "00", "hashes": [ex.answer_hash("00", "9.1", "1957")]}
+    bank.write_text(_json.dumps({"9.1": spec}), encoding="utf-8")
+    calls = [
+        Call(plots.line_chart, (gdp, "year", "value"), {"by": "country", "title": "GDP per head"}),
+        Call(plots.timeline, (ev, "1949-01-01", "1960-12-31"), {"labels": False, "title": "Sino-Soviet relations"}),
+        Call(plots.shade_period, (Fresh(_axes, "<axes>"), 1950, 1958, "alliance"), {"dates": False}),
+        Call(plots.finish, (Fresh(drawn, "<timeline>"), "Source: events", "A timeline of events.")),
+        Call(plots.describe, (Fresh(drawn, "<timeline>"),)), Call(plots.sources, (Fresh(drawn, "<timeline>"),)),
+        Call(plots.show, (Fresh(drawn, "<timeline>"),)), Call(plots.figure_bundle, (Fresh(drawn, "<timeline>"),)),
+        Call(plots.year_axis, (Fresh(drawn, "<timeline>"),)), Call(plots.new_axes, ()),
+        Call(plots.source_note, (ev,)), Call(plots.short_source, (plots.source_note(ev),)), Call(plots.latin, ("Mao Zedong 毛泽东",)),
+        Call(plots.table, (data.datasets(),), {"index": False}),
+        Call(maps.boundaries, ("boundaries_world_110m",)), Call(maps.regions_of, (rg,)),
+        Call(maps.neighbours, (maps.world_1957(), "Mongolian People's Republic")), Call(maps.conference_categories, (pa,)),
+        Call(maps.region_counts, (rg, "designed_by_early_1952")), Call(maps.conference_map, (pa,)),
+        Call(maps.aided_projects_map, (rg, "designed_by_early_1952")), Call(maps.border_map_1969, (pl,)),
+        Call(documents.card, ("treaty_1950_preamble",)), Call(documents.compare, ("khrushchev_1956_parliamentary_road", "moscow_declaration_1957_transition")),
+        Call(documents.event_documents, (ev,)), Call(documents.get, ("treaty_1950_preamble",)), Call(documents.line, ("treaty_1950_preamble", 2)),
+        Call(documents.lines, ("treaty_1950_preamble",)), Call(documents.listing, (), {"lesson": 2, "speaker": "Mao", "kind": "speech"}),
+        Call(glossary.get, ("revisionism",)), Call(glossary.term, ("revisionism",)), Call(glossary.terms, (), {"lesson": 2}),
+        Call(glossary.normalise, ("Long Live Leninism",)),
+        Call(glossary.key_terms, ([{"cell_type": "markdown", "metadata": {"tags": ["key-terms"]}, "source": "**Key terms:** revisionism, paper tiger"}],)),
+        Call(data.load, ("events",)), Call(data.cite, ("events",)), Call(data.bibliography, ()), Call(data.datasets, ()),
+        Call(dates.event_row, (ev, "mao_in_moscow_china_to_1957")),
+        Call(dates.days_between, (ev, "khrushchev_visit_1958", "jinmen_shelling_1958")),
+        Call(dates.window, (("1956", "1957"),)), Call(dates.between, (ev["date"], ("1956", "1957"))),
+        Call(ex.check, ("9.1", 1957), {"bank_path": bank}), Call(ex.judge, ("9.1", 1957, spec)), Call(ex.grade, ("9.1", 1957, spec)),
+        Call(ex.known_questions, (), {"bank_path": bank}), Call(ex.answer_forms, ("integer", 1957, spec)), Call(ex.fold_text, ("Máo",)),
+        Call(ex.register, ("9.2", 1958, "integer", "Look again."), {"bank_path": bank}),
+    ]
+    if hasattr(data, "verify"):
+        calls.append(Call(data.verify, ("events",)))
+    from helpers import widgets
+    from helpers.widgets import documents as wd
+
+    return calls + figure_calls() + [Call(widgets.timeline_explorer, (ev,)), Call(wd.document_explorer, (ev, "treaty_1950"))]
+
+
+def run_fresh(call: Call) -> Call:
+    """``call`` with its :class:`Fresh` arguments made."""
+    make = lambda v: v.make() if isinstance(v, Fresh) else v  # noqa: E731
+    return Call(call.func, tuple(make(a) for a in call.args), {k: make(v) for k, v in call.kwargs.items()}, call.label)
+
+
+def helper_outcome(call: Call) -> tuple[str, Any]:
+    """As :func:`outcome`, for every helper: any :class:`~helpers.errors.LessonError` is the clear refusal (and the
+    AssertionError of ``exercises.grade``, nbgrader's way of failing a hidden test); an empty figure is a silent result."""
+    import contextlib
+    import io
+
+    from matplotlib.axes import Axes
+
+    from helpers.errors import LessonError
+    from helpers.exercises import Feedback
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # plots.show and plots.table display; the sweep reads no output
+            result = run_fresh(call).run()
+    except LessonError as err:
+        return "refused", str(err)
+    except AssertionError as err:
+        if call.func.__name__ == "grade":
+            return "refused", str(err)
+        return "raw", f"AssertionError: {err}"
+    except Exception as err:  # noqa: BLE001 - the point is to find these
+        return "raw", f"{type(err).__name__}: {str(err)[:200]}"
+    if isinstance(result, Feedback) and result.correct is not True:  # check() answers an odd input with its feedback, by design
+        return "refused", str(result)
+    if isinstance(result, Axes) and call.func.__name__ != "new_axes" and not any(a.has_data() for a in result.figure.axes):
+        return "empty", result
+    return "ok", result
+
+
+def helper_judge(call: Call, kind: str) -> str | None:
+    status, result = helper_outcome(call)
+    if status == "raw":
+        return f"raw {result}"
+    if status == "empty":
+        return f"silent empty figure for {kind}"
+    if status == "refused":
+        return f"unclear message {result!r}" if len(result.strip()) < 15 else None
+    name = call.func.__name__
+    if (name, kind) in RIGHT_FOR:
+        return None
+    if kind in IMPOSSIBLE_KINDS:
+        return f"silent result for {kind}: {_short(result)}" if name in IMPOSSIBLE_MATTERS else None
+    if kind in NEVER_OK:
+        return f"silent result for {kind}: {_short(result)}"
+    return None
+
+
+def helper_sweep() -> tuple[int, list[str]]:
+    """Every variant of every helper call: (how many were tried, the problems)."""
+    tried, problems = 0, []
+    for call in helper_calls():
+        status, right = helper_outcome(call)
+        if status != "ok":
+            problems.append(f"{call!r}: the right call gives {status} {right}")
+        for variant, kind in helper_variants(call):
+            if kind in EQUIVALENT:
+                continue
+            tried += 1
+            problem = helper_judge(variant, kind)
+            close_figures()
+            if problem:
+                problems.append(f"{variant!r}: {problem}")
+    return tried, problems
+
+
+def _main() -> None:
+    import sys
+
+    which = sys.argv[1] if len(sys.argv) > 1 else "analysis"
+    tried, problems = helper_sweep() if which == "helpers" else sweep()
+    print("\n".join(problems))
+    raw = sum(" raw " in p or ": raw " in p for p in problems)
+    print(f"{which}: {tried} inputs tried, {len(problems)} problems ({raw} raw tracebacks)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    import matplotlib
+
+    matplotlib.use("Agg")
+    _main()

@@ -127,7 +127,7 @@ def _int_arg(func: str, name: str, value, optional: bool):
         if name in _COUNT_NAMES and number < 1:
             raise AnalysisError(f"{func}() needs {name} to be at least 1, got {number}.")
         return number
-    what = "a year such as 1957" if name in _YEAR_NAMES else "a whole number"
+    what = "a year such as 1957" if name in _YEAR_NAMES else "a lesson's number, such as 2" if name == "lesson" else "a whole number"
     raise AnalysisError(f"{func}() needs {what} for {name}, got {_shown(value)}.")
 
 
@@ -173,12 +173,26 @@ def _names_arg(func: str, name: str, value, optional: bool):
     raise AnalysisError(f"{func}() needs a name or a list of names (text) for {name}, got {_shown(value)}.")
 
 
+def _axes_arg(func: str, name: str, value, optional: bool):
+    if value is None and optional:
+        return None
+    if hasattr(value, "axvspan") and hasattr(value, "figure"):  # matplotlib Axes, without importing matplotlib here
+        return value
+    if hasattr(value, "axes") and hasattr(value, "savefig"):  # a Figure
+        got = "a whole figure"
+    else:
+        got = _shown(value)
+    raise AnalysisError(f"{func}() needs the axes a plot function returned for {name} "
+                        f"(ax = plots.timeline(...), then {func}(ax, ...)); got {got}.")
+
+
 _YEAR_NAMES = {"start", "end", "year", "start_year", "deadline", "since", "end_year"}
 _COUNT_NAMES = {"width", "horizon"}
 _RANGES = (("start", "end"), ("pledge_year", "deadline"), ("start_year", "end_year"))  # pairs that must run forwards  # sizes: a zero or negative one is a slip
 #: Arguments typed as text that also take a date or a year (the honeymoon's date ranges): the function reads them.
 _DATE_NAMES = {"start", "end", "date", "end_date"}
-_CHECKERS = {"pd.DataFrame": _table_arg, "pd.Series": _series_arg, "int": _int_arg, "float": _float_arg, "str": _text_arg, "bool": _bool_arg}
+_CHECKERS = {"pd.DataFrame": _table_arg, "pd.Series": _series_arg, "int": _int_arg, "float": _float_arg, "str": _text_arg, "bool": _bool_arg,
+             "Axes": _axes_arg}
 
 
 def _checker(name: str, annotation) -> tuple | None:
@@ -248,6 +262,7 @@ def guarded(func):
     checks = {name: _checker(name, p.annotation) for name, p in signature.parameters.items()}
     checks = {k: v for k, v in checks.items() if v}
     tables = [n for n, c in checks.items() if c[0] is _table_arg]
+    star = {n for n, p in signature.parameters.items() if p.kind == p.VAR_POSITIONAL}
     shape = f"{func.__name__}{signature}".split(" -> ")[0]
 
     @functools.wraps(func)
@@ -257,7 +272,9 @@ def guarded(func):
         except TypeError as err:
             raise AnalysisError(f"{err}. It is called as {shape}.") from None
         for name, (check, optional) in checks.items():
-            if name in bound.arguments:
+            if name in star:  # f(*frames): each one checked
+                bound.arguments[name] = tuple(check(func.__name__, name, v, False) for v in bound.arguments.get(name, ()))
+            elif name in bound.arguments:
                 bound.arguments[name] = check(func.__name__, name, bound.arguments[name], optional)
         try:
             try:

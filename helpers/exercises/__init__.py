@@ -37,16 +37,24 @@ teachers' section); students only ever call :func:`check`.
 
 from __future__ import annotations
 
-from helpers.exercises.bank import BANK_DIR, KINDS, NOT_ANSWERED, form_only_entry, known_questions, register
+from helpers.errors import called_right
+from helpers.exercises.bank import BANK_DIR, KINDS, NOT_ANSWERED, RegisterError, form_only_entry, known_questions, register
 from helpers.exercises.bank import _bank as load_bank
 from helpers.exercises.bank import _hash as answer_hash
+from helpers.exercises.forms import (
+    AnswerFormError,
+    _norm_item,  # noqa: F401 - the tests of answer forms use it
+)
 from helpers.exercises.forms import _candidates as answer_forms
 from helpers.exercises.forms import _fold_text as fold_text
-from helpers.exercises.forms import _norm_item  # noqa: F401 - the tests of answer forms use it
 from helpers.exercises.ipython import _watch, install  # noqa: F401 - _watch: the tests of the hooks use it
 from helpers.exercises.verdicts import Feedback, check, grade, judge
 
+# a call missing an argument: an ArgumentError showing how the function is called
+check, grade, judge, register, known_questions, form_only_entry = map(called_right, (check, grade, judge, register, known_questions, form_only_entry))
+load_bank, answer_hash, answer_forms, fold_text, install = map(called_right, (load_bank, answer_hash, answer_forms, fold_text, install))
+
 __all__ = [
     "check", "grade", "judge", "register", "known_questions", "form_only_entry", "Feedback", "BANK_DIR", "KINDS",
-    "NOT_ANSWERED", "load_bank", "answer_hash", "answer_forms", "fold_text", "install",
+    "NOT_ANSWERED", "AnswerFormError", "RegisterError", "load_bank", "answer_hash", "answer_forms", "fold_text", "install",
 ]

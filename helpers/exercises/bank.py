@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from helpers.errors import LessonError
 from helpers.exercises.forms import KINDS, MAX_ITEMS, MAX_TEXT, _candidates, _Refused  # noqa: F401 - the limits are part of the bank's interface
 
 #: The answer bank: one JSON file per lesson (``lesson_01.json`` holds exercises 1.x), so that
@@ -16,6 +17,10 @@ from helpers.exercises.forms import KINDS, MAX_ITEMS, MAX_TEXT, _candidates, _Re
 BANK_DIR = Path(__file__).resolve().parent.parent / "answers"
 
 NOT_ANSWERED = "not answered yet"
+
+
+class RegisterError(LessonError, ValueError):
+    """An exercise cannot be registered as given (an unknown kind, an id that is not text, no hint)."""
 
 
 
@@ -59,7 +64,7 @@ def known_questions(bank_path: Path | None = None) -> list[str]:
 
 
 def _id_key(qid: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\-]", qid))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-]", qid))  # '9.10' after '9.2'; '9.2x' sorts too
 
 
 def _hash(salt: str, qid: str, normalised: str) -> str:
@@ -103,13 +108,13 @@ def register(
     a factor): a release refuses to grade one of them while another stays practice with its self-check.
     """
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        raise RegisterError(f"kind must be one of {KINDS}, not {kind!r}")
     if not isinstance(question_id, str) or not re.fullmatch(r"\s*\w+(\.\w+)+\s*", question_id):
-        raise ValueError(f"the exercise id is text such as '1.10' (a number would turn 1.10 into 1.1), not {question_id!r}")
+        raise RegisterError(f"the exercise id is text such as '1.10' (a number would turn 1.10 into 1.1), not {question_id!r}")
     if not isinstance(hint, str) or not hint.strip():
-        raise ValueError("every exercise needs a hint that points back to the lesson")
+        raise RegisterError("every exercise needs a hint that points back to the lesson")
     if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 10):
-        raise ValueError(f"decimals is a whole number of decimal places from 0 to 10, not {decimals!r}")
+        raise RegisterError(f"decimals is a whole number of decimal places from 0 to 10, not {decimals!r}")
     qid = question_id.strip()
     spec: dict[str, Any] = {"kind": kind, "hint": hint}
     if decimals is not None:
@@ -127,7 +132,7 @@ def register(
         try:
             forms = _candidates(kind, value, spec)
         except _Refused as why:
-            raise ValueError(f"cannot register {value!r} as a {kind} answer: {why}") from None
+            raise RegisterError(f"cannot register {value!r} as a {kind} answer: {why}") from None
         hashes.append(_hash(spec["salt"], qid, forms[0]))  # the exact answer; check() adds the tolerance
     spec["hashes"] = sorted(set(hashes))
     path = Path(bank_path) if bank_path else _lesson_file(qid)

@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from helpers.errors import ArgumentError, LessonError
+
 KINDS = ("number", "integer", "text", "date", "set", "sequence", "table")
 MAX_TEXT = 2_000  # characters; longer answers are refused before any work is done
 MAX_ITEMS = 1_000  # elements in a collection or cells in a table
@@ -17,11 +19,16 @@ MAX_ITEMS = 1_000  # elements in a collection or cells in a table
 # --------------------------------------------------------------------------- normalising
 
 
-class _Refused(Exception):
-    """The answer is of a form we cannot compare; the message says what is expected."""
+class AnswerFormError(LessonError, ValueError):
+    """The answer is of a form we cannot compare; the message says what is expected (``check`` shows it as feedback)."""
+
+
+_Refused = AnswerFormError
 
 
 def _fold_text(value: str) -> str:
+    if not isinstance(value, str):
+        raise ArgumentError(f"fold_text() folds a text (case, accents, punctuation); got {type(value).__name__} {value!r:.40}.")
     text = unicodedata.normalize("NFKD", value)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold()
@@ -428,6 +435,8 @@ def _candidates(kind: str, value: Any, spec: dict[str, Any]) -> list[str]:
     0, 1, 2... index also gives the table indexed by its first column. Raises ``_Refused`` with a
     message for the student when the answer is of a form that cannot be compared.
     """
+    if not isinstance(spec, dict):
+        raise _Refused(f"answer_forms() needs the exercise's bank entry (a dict, such as {{'kind': 'number', 'decimals': 1}}); got {type(spec).__name__} {spec!r:.40}.")
     if kind in ("number", "integer"):
         what = "a whole number" if kind == "integer" else "a number"
         numbers = _as_numbers(value, what, whole=kind == "integer")
@@ -454,7 +463,7 @@ def _candidates(kind: str, value: Any, spec: dict[str, Any]) -> list[str]:
         return ["\x1f".join(items)]
     if kind == "table":
         return _as_tables(value, spec)
-    raise ValueError(f"unknown answer kind {kind!r}; the kinds are {KINDS}")
+    raise _Refused(f"unknown answer kind {kind!r}; the kinds are {KINDS}")
 
 
 _EXPECT = {

@@ -19,6 +19,10 @@ def judge(qid: str, answer: Any, spec: dict[str, Any]) -> tuple[list[str], bool]
 
     Raises ``_Refused`` (with the reason) for an answer that cannot be read as the kind asked for.
     """
+    if not isinstance(qid, str) or not qid.strip():
+        raise _Refused(f"judge() needs the exercise's number as text, such as '1.3'; got {type(qid).__name__} {qid!r:.40}.")
+    if not isinstance(spec, dict) or "kind" not in spec or ("hashes" in spec and "salt" not in spec):
+        raise _Refused(f"judge() needs the exercise's bank entry (a dict with its kind, salt and hashes); got {type(spec).__name__} {spec!r:.60}.")
     forms = _candidates(spec["kind"], answer, spec)
     accepted = set(spec.get("hashes", ()))
     return forms, any(_hash(spec["salt"], qid, form) in accepted for form in forms) if accepted else False

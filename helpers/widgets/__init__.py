@@ -20,12 +20,14 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from helpers import plots
+from helpers._lazy import LazyModule
 from helpers.analysis import AnalysisError, guard_module
 from helpers.errors import PlainMessage
+
+plt = LazyModule("matplotlib.pyplot")  # imported with the first figure drawn
 
 __all__ = ["Explorer", "ControlValueError", "explorer_factory", "timeline_explorer"]
 

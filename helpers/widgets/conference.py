@@ -11,17 +11,23 @@ Thin: the rows come from :mod:`helpers.analysis.conference`; this module only la
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import matplotlib.dates
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.axes import Axes
+
+from helpers._lazy import LazyModule
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 from helpers import data, plots
+from helpers.analysis import AnalysisError, guard_module
 from helpers.analysis import conference as cf
-from helpers.analysis import guard_module
 from helpers.widgets import Explorer, explorer_factory
+
+plt = LazyModule("matplotlib.pyplot")  # imported with the first figure drawn
 
 __all__ = ["STATUS_STYLE", "chronology_figure", "totals_figure", "positions_figure", "debate_summary", "debate_explorer"]
 
@@ -128,6 +134,8 @@ def totals_figure(totals: pd.DataFrame, meetings: list[str] | None = None) -> Ax
 def positions_figure(debates: pd.DataFrame) -> Axes:
     """Stacked bars: positions per issue taken in 1957 and later (after 1957 or undated)."""
     table = cf.period_counts(debates)
+    if table.empty or not table.to_numpy().sum():
+        raise AnalysisError("positions_figure(): the debates table has no positions to count (no rows?): pass data.load('debates') or rows of it.")
     labels = [cf.ISSUES.get(k, k) for k in table.index]
     with plt.rc_context(plots.STYLE):
         fig, ax = plt.subplots(figsize=(8.5, 4.0))

@@ -13,16 +13,22 @@ draws them, with the honeymoon of Shen (2020), n. 3 shaded, a source line and al
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import ipywidgets as W
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.axes import Axes
+
+from helpers._lazy import LazyModule
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 from helpers import data, plots
 from helpers.analysis import AnalysisError, guard_module
 from helpers.analysis import honeymoon as hm
 from helpers.widgets import Explorer, explorer_factory
+
+plt = LazyModule("matplotlib.pyplot")  # imported with the first figure drawn
 
 __all__ = ["TABLES", "load_tables", "shade_years", "timeline_figure", "series_figure", "agreed_built_figure", "honeymoon_explorer"]
 

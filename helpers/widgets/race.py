@@ -12,11 +12,14 @@ text), so that a lesson shows it with ``plots.show(ax)``.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import matplotlib.dates as mdates
 import pandas as pd
-from matplotlib.axes import Axes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from helpers import plots

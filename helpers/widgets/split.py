@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import ipywidgets as W
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from helpers import plots
-from helpers.analysis import guard_module, plain, split
+from helpers._lazy import LazyModule
+from helpers.analysis import AnalysisError, guard_module, plain, split
 from helpers.widgets import Explorer, explorer_factory
+
+plt = LazyModule("matplotlib.pyplot")  # imported with the first figure drawn
 
 __all__ = ["month_stepper", "draw_months", "decline_figure", "claims_figure", "KEY_EVENTS"]
 
@@ -199,6 +201,9 @@ def decline_figure(events: pd.DataFrame, key_events: dict[str, str] | None = Non
     key_events = KEY_EVENTS if key_events is None else key_events
     table = split.monthly_counts(events)
     table = table.loc[:, [c for c in table.columns if table[c].sum() > 0]]
+    if table.empty or not table.to_numpy().sum():
+        raise AnalysisError("decline_figure(): no events fall between November 1957 and December 1960 in this table, so there is nothing "
+                            "to draw: pass data.load('events') or rows of it from those years.")
     months = table.index
     x = months.to_timestamp(how="start") + pd.Timedelta(days=14)
     with plt.rc_context(plots.STYLE):
