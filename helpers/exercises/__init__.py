@@ -37,7 +37,7 @@ teachers' section); students only ever call :func:`check`.
 
 from __future__ import annotations
 
-from helpers.exercises.bank import BANK_DIR, KINDS, NOT_ANSWERED, form_only_entry, known_questions, register
+from helpers.exercises.bank import BANK_DIR, KINDS, NOT_ANSWERED, add_alternative, alternative_of, form_only_entry, known_questions, register
 from helpers.exercises.bank import _bank as load_bank
 from helpers.exercises.bank import _hash as answer_hash
 from helpers.exercises.forms import _candidates as answer_forms
@@ -47,6 +47,6 @@ from helpers.exercises.ipython import _watch, install  # noqa: F401 - _watch: th
 from helpers.exercises.verdicts import Feedback, check, grade, judge
 
 __all__ = [
-    "check", "grade", "judge", "register", "known_questions", "form_only_entry", "Feedback", "BANK_DIR", "KINDS",
+    "check", "grade", "judge", "register", "add_alternative", "alternative_of", "known_questions", "form_only_entry", "Feedback", "BANK_DIR", "KINDS",
     "NOT_ANSWERED", "load_bank", "answer_hash", "answer_forms", "fold_text", "install",
 ]
