@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -97,7 +98,9 @@ def make_course(course_dir: Path, students: dict[str, dict], *, assignment: str 
         for student in [*students, *extra_students]:
             gb.update_or_create_student(student)
         for student, record in students.items():
-            gb.add_submission(assignment, student)
+            with warnings.catch_warnings():  # nbgrader's add_submission warns about its own SQLAlchemy session
+                warnings.simplefilter("ignore")
+                gb.add_submission(assignment, student)
             for gid, points in record["points"].items():
                 grade = gb.find_grade(gid, NOTEBOOK, assignment, student)
                 if CELLS[gid][2] == "code":

@@ -153,7 +153,8 @@ def _rubrics(course_dir: Path, name: str) -> dict[str, tuple[str, str]]:
     for qid, texts in found.items():
         text = "\n\n".join(texts)
         parts = re.split(r"(?m)^(?=\*\*Rubric)", text, maxsplit=1)
-        out[qid] = (parts[0].strip(), parts[1].strip() if len(parts) > 1 else "")
+        model = re.sub(r"^\*\*Model answer\.?\*\*\s*", "", parts[0].strip())
+        out[qid] = (model, parts[1].strip() if len(parts) > 1 else "")
     return out
 
 

@@ -102,6 +102,7 @@ def _wrong_answers(data: Assignment, item: Item, spec: dict | None) -> tuple[dic
 
     verdicts: Counter = Counter()
     groups: dict[str, Counter] = {}
+    labels: dict[str, str] = {}
     followed: dict[str, list] = {}
     for student in data.submitted:
         answer = data.answers.get(student, {}).get(item.qid)
@@ -122,8 +123,10 @@ def _wrong_answers(data: Assignment, item: Item, spec: dict | None) -> tuple[dic
             alt = alternative_of(item.qid, given, spec)
             if alt:
                 followed.setdefault(alt["hash"], [alt, 0])[1] += 1
+                labels[key] = alt["label"]
         groups.setdefault(key, Counter())[_shown(given)] += 1
-    wrong = sorted(((c.most_common(1)[0][0], sum(c.values())) for c in groups.values()), key=lambda x: (-x[1], x[0]))
+    wrong = sorted(((c.most_common(1)[0][0] + (f" ({labels[k]})" if k in labels else ""), sum(c.values()))
+                    for k, c in groups.items()), key=lambda x: (-x[1], x[0]))
     return dict(verdicts), wrong[:TOP_WRONG], sorted((tuple(v) for v in followed.values()), key=lambda x: -x[1])
 
 
@@ -246,22 +249,22 @@ def totals_figure(data: Assignment) -> str:
     top = max(1, int(round(data.max_total)))
     counts = Counter(int(t // 1) for t in totals)
     peak = max(counts.values(), default=1)
-    left, width, height = 40, 360, 150
+    left, width, height, base = 40, 360, 140, 180
     step = width / (top + 1)
     body = [_text(left + width / 2, 14, "Totals of the class", "middle", 13, "bold"),
-            f'<line x1="{left}" y1="{height + 20}" x2="{left + width}" y2="{height + 20}" stroke="{INK}"/>']
+            f'<line x1="{left}" y1="{base}" x2="{left + width}" y2="{base}" stroke="{INK}"/>']
     for points in range(top + 1):
         n = counts.get(points, 0)
         h = height * n / peak
         x = left + points * step
         if n:
-            body.append(f'<rect x="{x + 1:.1f}" y="{height + 20 - h:.1f}" width="{step - 2:.1f}" height="{h:.1f}" fill="#0072B2"/>')
-            body.append(_text(x + step / 2, height + 16 - h, str(n), "middle", 10))
+            body.append(f'<rect x="{x + 1:.1f}" y="{base - h:.1f}" width="{step - 2:.1f}" height="{h:.1f}" fill="#0072B2"/>')
+            body.append(_text(x + step / 2, base - 4 - h, str(n), "middle", 10))
         if top <= 20 or points % 5 == 0:
-            body.append(_text(x + step / 2, height + 34, str(points), "middle", 10))
-    body.append(_text(left + width / 2, height + 50, f"points (of {data.max_total:g})", "middle", 11))
+            body.append(_text(x + step / 2, base + 14, str(points), "middle", 10))
+    body.append(_text(left + width / 2, base + 30, f"points (of {data.max_total:g})", "middle", 11))
     desc = ", ".join(f"{n} student{'s' if n != 1 else ''} with {p} point{'s' if p != 1 else ''}" for p, n in sorted(counts.items()))
-    return _svg(left + width + 20, height + 58, "Distribution of totals", desc or "no submission", body)
+    return _svg(left + width + 20, base + 38, "Distribution of totals", desc or "no submission", body)
 
 
 def scatter_figure(stats: list[ItemStats]) -> str:
@@ -323,7 +326,7 @@ th{background:#f3f3f3}.num{text-align:right;font-variant-numeric:tabular-nums}
 .written aside{position:sticky;top:.5rem;align-self:start;background:#f7f7f2;border:1px solid #ddd;padding:.5rem 1rem;
  max-height:95vh;overflow:auto}
 .answer{border-left:.3rem solid #0072B2;padding:.2rem .8rem;margin:.8rem 0}.answer h3{margin:.2rem 0;font-size:1rem}
-.answer p{white-space:pre-wrap;margin:.3rem 0}.empty{color:#777;font-style:italic}
+.answer p,aside p{white-space:pre-wrap;margin:.3rem 0}.empty{color:#777;font-style:italic}
 mark{background:#fff2a8}
 @media print{.written{display:block}.written aside{position:static;max-height:none}}
 """
