@@ -108,7 +108,7 @@ def test_the_figures_of_a_class_of_three_by_hand(tiny, bank):
     stats = {s.item.qid: s for s in item_stats(data, bank)}
     # 2.1: ann right, ben and cat wrong with the same date in two forms, both Theobald's
     assert (stats["2.1"].full, stats["2.1"].graded, stats["2.1"].discrimination) == (1, 3, 1.0)
-    assert stats["2.1"].wrong == [("'6 November 1957' (Theobald's date (6 November))", 2)]
+    assert stats["2.1"].wrong == [("'6 November 1957' = Theobald's date (6 November)", 2)]
     assert [(alt["source_id"], n) for alt, n in stats["2.1"].followed] == [("theobald_chinaknowledge", 2)]
     # 2.2: two full marks of three; cat gave Shen's 68
     assert stats["2.2"].share_full == pytest.approx(2 / 3) and stats["2.2"].mean == pytest.approx(4 / 3)

@@ -125,7 +125,7 @@ def _wrong_answers(data: Assignment, item: Item, spec: dict | None) -> tuple[dic
                 followed.setdefault(alt["hash"], [alt, 0])[1] += 1
                 labels[key] = alt["label"]
         groups.setdefault(key, Counter())[_shown(given)] += 1
-    wrong = sorted(((c.most_common(1)[0][0] + (f" ({labels[k]})" if k in labels else ""), sum(c.values()))
+    wrong = sorted(((c.most_common(1)[0][0] + (f" = {labels[k]}" if k in labels else ""), sum(c.values()))
                     for k, c in groups.items()), key=lambda x: (-x[1], x[0]))
     return dict(verdicts), wrong[:TOP_WRONG], sorted((tuple(v) for v in followed.values()), key=lambda x: -x[1])
 
