@@ -85,6 +85,7 @@ grade: setup-class
 
 # After grading: the class report of one assignment, and the grades for the school's system (see the README)
 report: setup-class
+	@test -n "$(ASSIGNMENT)" || { echo "error: say which assignment, e.g. make report ASSIGNMENT=lesson01" >&2; exit 2; }
 	$(PY) -m teach report $(ASSIGNMENT) --course-dir $(or $(OUT),course) $(ARGS)
 
 export: setup-class

@@ -264,3 +264,19 @@ def test_a_bad_roster_gives_one_line(tiny, tmp_path, capsys, text, encoding, wor
 def test_a_roster_saved_by_a_spreadsheet_is_read(tmp_path):
     path = _roster(tmp_path / "r.csv", "\ufeffName;Student ID;E-mail\r\nAnn;ann;a@b\r\n")
     assert ex.read_roster(path) == [{"student_id": "ann", "name": "Ann", "email": "a@b", "lms_id": "", "sis_id": "", "login": "", "section": ""}]
+
+
+def test_the_model_answers_and_rubrics_are_read_from_a_built_course(tmp_path):
+    """The report reads what `make course` writes: the mark-scheme cells of the real lesson 1."""
+    from teach.course.build import build_course
+    from teach.course.classdata import _order, _rubrics
+    from teach.course.config import load_course
+
+    (tmp_path / "course.toml").write_text('[course]\nid = "t"\n\n[[assignment]]\nname = "lesson01"\nlesson = "01_honeymoon"\n'
+                                          '[assignment.points]\n"1.3" = 1\n"1.11" = 6\n', encoding="utf-8")
+    course = build_course(load_course(tmp_path / "course.toml"), tmp_path / "course", log=lambda *_: None)
+    rubrics = _rubrics(course, "lesson01")
+    model, rubric = rubrics["1.11"]
+    assert model and not model.startswith("**Model answer") and rubric.startswith("**Rubric")
+    order = _order(course, "lesson01")
+    assert order.index("check_1_3") < order.index("written_1_11")
