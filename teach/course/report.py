@@ -23,8 +23,9 @@ The figures, defined once:
   bottom third (``n // 3`` students each, ties broken by student id): from -1 to 1; near 0 or below, the
   exercise does not separate stronger from weaker work (or is marked against the grain); with fewer than three
   students it is not computed;
-* *wrong answers*: the values the students' kernels handed to the check (``answers/<assignment>/``), grouped
-  by their normalised form (the check's own reading: "18 November 1957" and "1957-11-18" are one answer);
+* *wrong answers*: the values the students' kernels handed to the check (``answers/<assignment>/``) that were
+  wrong or refused (not the kind of answer asked for), grouped by their normalised form (the check's own
+  reading: "18 November 1957" and "1957-11-18" are one answer);
 * *sources followed*: wrong answers that match an alternative registered with the exercise (see
   :func:`helpers.exercises.add_alternative`), named with their source;
 * *similar written answers*: word 3-gram Jaccard similarity of two answers, and the longest run of words they
@@ -111,7 +112,7 @@ def _wrong_answers(data: Assignment, item: Item, spec: dict | None) -> tuple[dic
             continue
         verdict = str(answer.get("verdict", "no record"))
         verdicts[verdict] += 1
-        if verdict != "wrong":
+        if verdict not in ("wrong", "refused"):  # refused: not the kind of answer asked for (words for a number)
             continue
         given = answer.get("given")
         key = _shown(given)
