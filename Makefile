@@ -10,7 +10,7 @@ PORT   ?= 8888
 # pytest-xdist workers; the cells of one notebook stay on one worker (--dist loadfile)
 JOBS   ?= 2
 
-.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course grade hub hub-setup hub-stop binder bench-hub clean-venv
+.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course grade report export hub hub-setup hub-stop binder bench-hub clean-venv
 
 help:
 	@echo "make lab       set up and open the lessons in JupyterLab"
@@ -22,6 +22,8 @@ help:
 	@echo "make release   teachers: write the student-only class copy (class-copy/, a git repository) from course.toml"
 	@echo "make grade ASSIGNMENT=lesson01   teachers: autograde the submissions (nbgrader) with a one-line report per student"
 	@echo "make course    teachers: write the nbgrader course folder (course/) from course.toml and the teacher editions"
+	@echo "make report ASSIGNMENT=lesson01   teachers: the class report (course/reports/lesson01/index.html, offline) [ARGS=--force]"
+	@echo "make export LMS=canvas|moodle|csv  teachers: the grades as a CSV file the school's system imports [ROSTER=... ARGS=--per-exercise]"
 	@echo "make link HUB=https://hub.example.edu REPO=https://github.com/ORG/CLASS-REPO [BRANCH=main]   the class copy's nbgitpuller link"
 	@echo "make hub       teachers (as root): a trial JupyterHub on 127.0.0.1:8000 [HUB_PORT=8000 STUDENTS=3]; make hub-stop stops it"
 	@echo "make bench-hub teachers (as root): how many students this machine holds (N = 1, 5, 10, 20 on the trial hub)"
@@ -80,6 +82,14 @@ course: setup-class
 
 grade: setup-class
 	$(PY) -m teach grade $(ASSIGNMENT) --course-dir $(or $(OUT),course) $(ARGS)
+
+# After grading: the class report of one assignment, and the grades for the school's system (see the README)
+report: setup-class
+	@test -n "$(ASSIGNMENT)" || { echo "error: say which assignment, e.g. make report ASSIGNMENT=lesson01" >&2; exit 2; }
+	$(PY) -m teach report $(ASSIGNMENT) --course-dir $(or $(OUT),course) $(ARGS)
+
+export: setup-class
+	$(PY) -m teach export --lms $(or $(LMS),csv) --course-dir $(or $(OUT),course) $(if $(ROSTER),--roster "$(ROSTER)") $(ARGS)
 
 $(VENV)/.installed-class: $(VENV)/.installed-lab
 	$(PIP) install --quiet -c constraints.txt -e '.[class]'

@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, list[str], str]] = {
     "release": ("teach.course.__main__", ["release"], "write the class copy (a git repository) from course.toml"),
     "course": ("teach.course.__main__", ["build"], "write the nbgrader course folder from course.toml"),
     "grade": ("teach.course.__main__", ["grade"], "autograde an assignment's submissions"),
+    "report": ("teach.course.report", [], "the class report of a graded assignment (offline HTML and CSV)"),
+    "export": ("teach.course.export", [], "grades into the school's system: a CSV file for Canvas, Moodle or a spreadsheet"),
     "link": ("teach.course.__main__", ["link"], "print the class copy's nbgitpuller link"),
     "site": ("teach.site", [], "build the lessons' website (offline)"),
     "fonts": ("teach.fonts", [], "rebuild the bundled CJK font subset (needs fonts-noto-cjk and fonttools)"),

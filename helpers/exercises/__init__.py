@@ -38,7 +38,9 @@ teachers' section); students only ever call :func:`check`.
 from __future__ import annotations
 
 from helpers.errors import called_right
-from helpers.exercises.bank import BANK_DIR, KINDS, NOT_ANSWERED, RegisterError, form_only_entry, known_questions, register
+from helpers.exercises.bank import (
+    BANK_DIR, KINDS, NOT_ANSWERED, RegisterError, add_alternative, alternative_of, form_only_entry, known_questions, register,
+)
 from helpers.exercises.bank import _bank as load_bank
 from helpers.exercises.bank import _hash as answer_hash
 from helpers.exercises.forms import (
@@ -55,6 +57,7 @@ check, grade, judge, register, known_questions, form_only_entry = map(called_rig
 load_bank, answer_hash, answer_forms, fold_text, install = map(called_right, (load_bank, answer_hash, answer_forms, fold_text, install))
 
 __all__ = [
-    "check", "grade", "judge", "register", "known_questions", "form_only_entry", "Feedback", "BANK_DIR", "KINDS",
-    "NOT_ANSWERED", "AnswerFormError", "RegisterError", "load_bank", "answer_hash", "answer_forms", "fold_text", "install",
+    "check", "grade", "judge", "register", "add_alternative", "alternative_of", "known_questions", "form_only_entry",
+    "Feedback", "BANK_DIR", "KINDS", "NOT_ANSWERED", "AnswerFormError", "RegisterError", "load_bank", "answer_hash",
+    "answer_forms", "fold_text", "install",
 ]

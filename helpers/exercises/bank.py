@@ -95,6 +95,7 @@ def register(
     ordered: bool | None = None,
     praise: str = "",
     linked: list[str] | None = None,
+    alternatives: list[tuple[Any, str, str]] | None = None,
     bank_path: Path | None = None,
 ) -> None:
     """Add or replace question ``question_id`` in the bank (authors only).
@@ -106,6 +107,10 @@ def register(
 
     ``linked`` names the exercises whose answer gives this one's or follows from it (a growth rate computed from
     a factor): a release refuses to grade one of them while another stays practice with its self-check.
+
+    ``alternatives`` are known answers that follow another source, as ``(value, source_id, label)``:
+    ``(17, "wilson_note1960", "the date on the German archive's copy of the note")``. They are not accepted
+    as right; the class report counts the students who gave each (see :func:`add_alternative`).
     """
     if kind not in KINDS:
         raise RegisterError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -135,6 +140,8 @@ def register(
             raise RegisterError(f"cannot register {value!r} as a {kind} answer: {why}") from None
         hashes.append(_hash(spec["salt"], qid, forms[0]))  # the exact answer; check() adds the tolerance
     spec["hashes"] = sorted(set(hashes))
+    for value, source_id, label in alternatives or ():
+        _add_alternative(spec, qid, value, source_id, label)
     path = Path(bank_path) if bank_path else _lesson_file(qid)
     bank = dict(_bank_file(path))
     bank[qid] = spec
@@ -143,3 +150,69 @@ def register(
     _BANK_CACHE.pop(path, None)
 
 
+#: The bibliography every alternative's ``source_id`` must be a key of.
+SOURCES_CSV = BANK_DIR.parent.parent / "data" / "sources.csv"
+
+
+def _source_ids(path: Path = SOURCES_CSV) -> set[str]:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as handle:
+        return {row["source_id"] for row in csv.DictReader(handle)}
+
+
+def _add_alternative(spec: dict[str, Any], qid: str, value: Any, source_id: str, label: str) -> None:
+    """Add one known alternative answer to ``spec`` (hashed with the entry's own salt), checking it first."""
+    if not isinstance(label, str) or not label.strip():
+        raise ValueError(f"exercise {qid}: an alternative needs a label that says whose answer it is, e.g. \"Theobald's date\"")
+    if not isinstance(source_id, str) or source_id not in _source_ids():
+        raise ValueError(f"exercise {qid}: {source_id!r} is not a source_id of data/sources.csv; add the source there first")
+    try:
+        forms = _candidates(spec["kind"], value, spec)
+    except _Refused as why:
+        raise ValueError(f"cannot register {value!r} as a {spec['kind']} alternative: {why}") from None
+    if any(_hash(spec["salt"], qid, form) in set(spec["hashes"]) for form in forms):
+        raise ValueError(f"exercise {qid}: the alternative {label!r} is an accepted answer already; an alternative is an answer marked wrong")
+    digest = _hash(spec["salt"], qid, forms[0])
+    kept = [alt for alt in spec.get("alternatives", []) if alt["hash"] != digest]
+    spec["alternatives"] = [*kept, {"hash": digest, "source_id": source_id, "label": label.strip()}]
+
+
+def add_alternative(question_id: str, value: Any, source_id: str, label: str, *, bank_path: Path | None = None) -> None:
+    """Add a known alternative answer to a registered exercise, keeping its salt and accepted answers (authors only).
+
+    An alternative is an answer that another source supports (another date of the same event, a count that
+    defines its object differently). It stays a wrong answer for the check and for grading; the class report
+    (``make report``) names it: "11 students gave the date on the German archive's copy of the note". The
+    value is stored only as a salted hash, like the answers, with the ``source_id`` (a key of
+    ``data/sources.csv``) and the label. A class copy's entry for a graded exercise keeps none of it
+    (:func:`form_only_entry`). Example::
+
+        add_alternative("4.7", 17, "wilson_note1960", "the date on the German archive's copy of the note")
+    """
+    qid = question_id.strip()
+    path = Path(bank_path) if bank_path else _lesson_file(qid)
+    bank = dict(_bank_file(path))
+    if qid not in bank:
+        raise ValueError(f"exercise {qid} is not registered in {path.name}; register its answer first")
+    spec = dict(bank[qid])
+    _add_alternative(spec, qid, value, source_id, label)
+    bank[qid] = spec
+    path.write_text(json.dumps(bank, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    _BANK_CACHE.pop(path, None)
+
+
+def alternative_of(qid: str, answer: Any, spec: dict[str, Any]) -> dict[str, str] | None:
+    """The registered alternative (``hash``, ``source_id``, ``label``) that ``answer`` matches, or None."""
+    known = {alt["hash"]: alt for alt in spec.get("alternatives", ())}
+    if not known or "salt" not in spec:
+        return None
+    try:
+        forms = _candidates(spec["kind"], answer, spec)
+    except Exception:  # noqa: BLE001 - an answer that cannot be read matches no alternative
+        return None
+    for form in forms:
+        found = known.get(_hash(spec["salt"], qid, form))
+        if found:
+            return found
+    return None
