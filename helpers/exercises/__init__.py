@@ -39,7 +39,15 @@ from __future__ import annotations
 
 from helpers.errors import called_right
 from helpers.exercises.bank import (
-    BANK_DIR, KINDS, NOT_ANSWERED, RegisterError, add_alternative, alternative_of, form_only_entry, known_questions, register,
+    BANK_DIR,
+    KINDS,
+    NOT_ANSWERED,
+    RegisterError,
+    add_alternative,
+    alternative_of,
+    form_only_entry,
+    known_questions,
+    register,
 )
 from helpers.exercises.bank import _bank as load_bank
 from helpers.exercises.bank import _hash as answer_hash
