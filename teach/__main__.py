@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, list[str], str]] = {
     "release": ("teach.course.__main__", ["release"], "write the class copy (a git repository) from course.toml"),
     "course": ("teach.course.__main__", ["build"], "write the nbgrader course folder from course.toml"),
     "grade": ("teach.course.__main__", ["grade"], "autograde an assignment's submissions"),
+    "late": ("teach.course.__main__", ["late"], "compute an assignment's late penalties again from the gradebook"),
     "link": ("teach.course.__main__", ["link"], "print the class copy's nbgitpuller link"),
     "site": ("teach.site", [], "build the lessons' website (offline)"),
     "fonts": ("teach.fonts", [], "rebuild the bundled CJK font subset (needs fonts-noto-cjk and fonttools)"),

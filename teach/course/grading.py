@@ -156,6 +156,9 @@ def autograde(course_dir: str | Path, assignment: str, *, force: bool = False, s
             continue
         remarks = [n for name in expected for n in notes(folder / assignment / name, course_dir / "release" / assignment / name)]
         report.append(Line(student, "graded", "; ".join(remarks)))
+    from teach.course.late import apply_penalties  # late work: penalties from the gradebook as it is now
+
+    apply_penalties(course_dir, assignment, log=lambda *_: None)
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gradebook:
         for line in report:
             if line.status == "NOT GRADED":
