@@ -76,9 +76,10 @@ c.GenerateFeedback.preprocessors = [
 # Times: nbgrader stores them in UTC; formgrader and the exchange show and record them in the school's time zone.
 c.NbGraderAPI.timezone = {timezone!r}
 c.Exchange.timezone = {timezone!r}
-# The exchange (a JupyterHub's shared folder); this folder has its own, so that nbgrader does not warn about a
-# missing /srv/nbgrader/exchange on a teacher's own machine. On a hub, set it to the hub's exchange.
-c.Exchange.root = {exchange!r}
+# The exchange: a hub's shared folder when this machine has one (`make hub` makes /srv/nbgrader/exchange), else
+# one inside this course folder, so that nbgrader does not warn about a missing exchange on a teacher's machine.
+import os  # noqa: E402
+c.Exchange.root = {hub_exchange!r} if os.path.isdir({hub_exchange!r}) else {exchange!r}
 # Late work (course.toml's [late] and [[extension]] tables): see teach/course/late.py.
 c.AssignLatePenalties.plugin_class = "teach.course.late.LatePenalty"
 c.LatePenalty.grace_minutes = {grace!r}
@@ -229,6 +230,7 @@ def config_text(course: Course, root: Path) -> str:
     late = course.late
     return CONFIG.format(
         course_id=course.id, timeout=course.timeout, timezone=course.timezone, exchange=str(root / "exchange"),
+        hub_exchange="/srv/nbgrader/exchange",
         grace=late.grace_minutes, per_day=late.per_day, unit=late.unit, cap=late.cap, extensions=extensions,
         platform=course.collect.platform or "the platform's", regexp=regexp_for(course.collect),
     )
