@@ -253,3 +253,28 @@ def test_disabling_the_news_plugin_works_with_this_jupyterlab(tmp_path):
     assert run.returncode == 0, run.stderr
     page = json.loads((tmp_path / "config" / "labconfig" / "page_config.json").read_text())
     assert page["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
+
+
+def test_the_throttle_sits_in_front_of_a_real_jupyterhub_authenticator():
+    import asyncio
+
+    from jupyterhub.auth import DummyAuthenticator, PAMAuthenticator
+
+    from teach.hub.throttle import LoginThrottle, throttled
+
+    assert issubclass(throttled(PAMAuthenticator), PAMAuthenticator)
+    auth = throttled(DummyAuthenticator)(password="right")
+    auth._throttle = LoginThrottle(free=1, longest=0.3)
+
+    async def attempts():
+        results, times = [], []
+        for password in ("wrong", "wrong", "wrong", "right"):
+            start = time.monotonic()
+            results.append(await auth.authenticate(None, {"username": "trial-student1", "password": password}))
+            times.append(time.monotonic() - start)
+        return results, times
+
+    results, times = asyncio.run(attempts())
+    assert results[:3] == [None, None, None] and results[3] in ("trial-student1", {"name": "trial-student1"})
+    assert times[0] < 0.1 and times[1] >= 0.2 and times[3] >= 0.29, times
+    assert auth._throttle.delay("user:trial-student1") == 0, "a good login clears the account's count"
