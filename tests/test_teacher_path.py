@@ -46,7 +46,7 @@ def test_every_make_target_the_readme_names_exists():
 def test_the_readme_runs_no_bare_nbgrader_command():
     """Every nbgrader command is `make nbgrader ARGS="..."` (or the venv's own nbgrader): no activation is assumed."""
     spans = re.findall(r"`([^`\n]+)`", README) + [l for block in re.findall(r"```\w*\n(.*?)```", README, re.S) for l in block.splitlines()]
-    bare = [s for s in spans if re.match(r"\s*(sudo\s+)?(nbgrader|jupyter|jupyterhub|pip|pytest|ruff)\s", s)]
+    bare = [s for s in spans if re.match(r"\s*(sudo\s+)?(nbgrader|jupyter|jupyterhub|pip|pytest|ruff|python)\s", s)]
     assert not bare, f"commands that need an activated environment: {bare}"
 
 
