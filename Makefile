@@ -10,7 +10,7 @@ PORT   ?= 8888
 # pytest-xdist workers; the cells of one notebook stay on one worker (--dist loadfile)
 JOBS   ?= 2
 
-.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course grade report export hub hub-setup hub-stop binder bench-hub clean-venv
+.PHONY: help lab test setup setup-test setup-class editions execute bench site link release course grade report export hub hub-setup hub-stop binder bench-hub clean-venv nbgrader formgrader collect late hub-remove-users
 
 help:
 	@echo "make lab       set up and open the lessons in JupyterLab"
@@ -24,8 +24,13 @@ help:
 	@echo "make course    teachers: write the nbgrader course folder (course/) from course.toml and the teacher editions"
 	@echo "make report ASSIGNMENT=lesson01   teachers: the class report (course/reports/lesson01/index.html, offline) [ARGS=--force]"
 	@echo "make export LMS=canvas|moodle|csv  teachers: the grades as a CSV file the school's system imports [ROSTER=... ARGS=--per-exercise]"
+	@echo "make nbgrader ARGS=\"generate_assignment lesson01\"   teachers: any nbgrader command, run in course/ with this project's nbgrader"
+	@echo "make formgrader   teachers: open nbgrader's formgrader on course/ (http://127.0.0.1:$(FORMGRADER_PORT)/formgrader, loopback only)"
+	@echo "make collect ASSIGNMENT=lesson01   teachers: file a platform's zip of submissions (course/downloaded/lesson01/archive/) with their times"
+	@echo "make late ASSIGNMENT=lesson01      teachers: compute the late penalties again (after hand grading or a changed due date)"
 	@echo "make link HUB=https://hub.example.edu REPO=https://github.com/ORG/CLASS-REPO [BRANCH=main]   the class copy's nbgitpuller link"
-	@echo "make hub       teachers (as root): a trial JupyterHub on 127.0.0.1:8000 [HUB_PORT=8000 STUDENTS=3]; make hub-stop stops it"
+	@echo "make hub       teachers (as root): a trial JupyterHub on 127.0.0.1:8000 [HUB_PORT=8000 STUDENTS=3 HUB_STATE=folder]; make hub-stop stops it"
+	@echo "make hub-remove-users   teachers (as root): delete the trial hub's student accounts [HUB_STATE=folder]"
 	@echo "make bench-hub teachers (as root): how many students this machine holds (N = 1, 5, 10, 20 on the trial hub)"
 	@echo "make binder    maintainers: write .binder/requirements.txt (Binder's and conda's pins) from constraints.txt"
 
@@ -91,6 +96,24 @@ report: setup-class
 export: setup-class
 	$(PY) -m teach export --lms $(or $(LMS),csv) --course-dir $(or $(OUT),course) $(if $(ROSTER),--roster "$(ROSTER)") $(ARGS)
 
+# nbgrader itself, in the course folder, from this project's environment (no activation needed):
+#   make nbgrader ARGS="generate_assignment lesson01"     make nbgrader ARGS="export --to grades.csv"
+nbgrader: setup-class
+	cd $(or $(OUT),course) && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" "$(CURDIR)/$(VENV)/bin/nbgrader" $(ARGS)
+
+# formgrader on the course folder: a JupyterLab server on loopback only; open the URL with the token it prints
+FORMGRADER_PORT ?= 8890
+formgrader: setup-class
+	cd $(or $(OUT),course) && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" "$(CURDIR)/$(VENV)/bin/jupyter" lab --ip=127.0.0.1 \
+	    --port=$(FORMGRADER_PORT) --ServerApp.root_dir=. --ServerApp.default_url=/formgrader $(ROOT_FLAG) $(ARGS)
+
+# a platform's zip of submissions in course/downloaded/ASSIGNMENT/archive/ -> course/submitted/ (course.toml's [collect])
+collect: setup-class
+	cd $(or $(OUT),course) && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" "$(CURDIR)/$(VENV)/bin/nbgrader" zip_collect $(ASSIGNMENT) $(ARGS)
+
+late: setup-class
+	$(PY) -m teach late $(ASSIGNMENT) --course-dir $(or $(OUT),course)
+
 $(VENV)/.installed-class: $(VENV)/.installed-lab
 	$(PIP) install --quiet -c constraints.txt -e '.[class]'
 	@touch $@
@@ -104,11 +127,17 @@ STUDENTS ?= 3
 hub-setup: setup-class
 	-@$(PY) -m teach hub setup
 
+HUB_STATE ?=
+STATE_FLAG := $(if $(HUB_STATE),--state "$(HUB_STATE)",)
 hub: hub-setup
-	$(PY) -m teach hub start --port $(HUB_PORT) --students $(STUDENTS) $(ARGS)
+	$(PY) -m teach hub start --port $(HUB_PORT) --students $(STUDENTS) $(STATE_FLAG) $(ARGS)
 
+# without HUB_STATE: the folder the last `make hub` used (recorded in .hub/last-state)
 hub-stop:
-	@$(PY) -m teach hub stop
+	@$(PY) -m teach hub stop $(STATE_FLAG) $(ARGS)
+
+hub-remove-users:
+	@$(PY) -m teach hub remove-users $(STATE_FLAG) $(ARGS)
 
 # capacity: N students at once on the trial hub, each running lesson 01 (as root; writes bench/capacity.json)
 bench-hub: hub-setup

@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, list[str], str]] = {
     "grade": ("teach.course.__main__", ["grade"], "autograde an assignment's submissions"),
     "report": ("teach.course.report", [], "the class report of a graded assignment (offline HTML and CSV)"),
     "export": ("teach.course.export", [], "grades into the school's system: a CSV file for Canvas, Moodle or a spreadsheet"),
+    "late": ("teach.course.__main__", ["late"], "compute an assignment's late penalties again from the gradebook"),
     "link": ("teach.course.__main__", ["link"], "print the class copy's nbgitpuller link"),
     "site": ("teach.site", [], "build the lessons' website (offline)"),
     "fonts": ("teach.fonts", [], "rebuild the bundled CJK font subset (needs fonts-noto-cjk and fonttools)"),

@@ -15,7 +15,9 @@ Usage::
     python -m teach.site [OUTPUT_DIR] [--repo URL] [--hub URL] [--branch NAME]
 
 (``make site REPO=... HUB=...``; default output ``_site/``). The repository and hub URLs go into
-the launch buttons; they can also come from ``SITE_REPO``, ``SITE_HUB`` and ``SITE_BRANCH``.
+the launch buttons; they can also come from ``SITE_REPO``, ``SITE_HUB`` and ``SITE_BRANCH``. REPO is the
+class's repository (the class copy, ``make release``), so the buttons open ``notebooks/NN_*.ipynb``, the path
+the class copy has (``SITE_PATH`` changes it, e.g. to ``notebooks/student`` for a copy of this repository).
 """
 
 from __future__ import annotations
@@ -243,7 +245,7 @@ def build_site(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m teach.site", description="Build the lessons' website (offline).")
     parser.add_argument("out", nargs="?", default=str(DEFAULT_OUT), help="output folder (default _site/)")
-    parser.add_argument("--repo", help="repository URL for the launch buttons, e.g. https://github.com/ORG/REPO")
+    parser.add_argument("--repo", help="the class copy's repository URL for the launch buttons, e.g. https://github.com/ORG/CLASS-REPO")
     parser.add_argument("--hub", help="JupyterHub URL for the nbgitpuller launch button")
     parser.add_argument("--branch", help="branch the launch buttons open (default main)")
     args = parser.parse_args(argv)

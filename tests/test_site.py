@@ -72,9 +72,10 @@ def test_lesson_page(site, path):
     i = LESSONS.index(path)
     if i + 1 < len(LESSONS):
         assert f'href="{LESSONS[i + 1].stem}.html"' in page
-    # launch links: Binder, and the class's JupyterHub through nbgitpuller
-    assert f"mybinder.org/v2/gh/example/sino-soviet-1957/main?urlpath=lab/tree/notebooks/student/{path.name}" in page
-    assert f"{HUB}/hub/user-redirect/git-pull?repo=" in page and f"notebooks/student/{path.name}" in page
+    # launch links: Binder, and the class's JupyterHub through nbgitpuller, to the path the class copy has
+    assert f"mybinder.org/v2/gh/example/sino-soviet-1957/main?urlpath=lab/tree/notebooks/{path.name}" in page
+    assert f"{HUB}/hub/user-redirect/git-pull?repo=" in page and f"notebooks%2F{path.name}" in page.replace("notebooks/", "notebooks%2F")
+    assert "notebooks/student/" not in page and "notebooks%2Fstudent" not in page, "the class copy has no notebooks/student/"
     # the notebook itself to download (the solution-free student edition), and a printable page (PDF)
     assert f'href="_sources/{path.name}"' in page and (site / "_sources" / path.name).read_bytes() == path.read_bytes()
     assert "window.print()" in page

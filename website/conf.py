@@ -41,7 +41,9 @@ html_copy_source = True  # the download button offers the student edition (.ipyn
 html_theme_options = {
     "repository_url": REPO,
     "repository_branch": BRANCH,
-    "path_to_docs": "notebooks/student",
+    # the launch buttons open the class copy (REPO is the class's repository, written by `make release`), whose
+    # student editions are notebooks/NN_*.ipynb; this repository's notebooks/student/ is not in it
+    "path_to_docs": os.environ.get("SITE_PATH", "notebooks"),
     "use_repository_button": True,
     "use_download_button": True,
     "use_fullscreen_button": False,

@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     grd.add_argument("--jobs", type=int, default=None, help="submissions run at once (default: one per core)")
     grd.add_argument("--unsafe-no-sandbox", action="store_true",
                      help="where no sandbox can be had, run student code with your own rights (it could read answers or change grades)")
+    lat = sub.add_parser("late", help="compute the late penalties of an assignment again (course.toml's [late], due dates, extensions)")
+    lat.add_argument("assignment")
+    lat.add_argument("--course-dir", default="course")
     lnk = sub.add_parser("link", help="print the nbgitpuller link to the class copy")
     lnk.add_argument("--hub", required=True, help="the JupyterHub's URL, e.g. https://hub.example.edu")
     lnk.add_argument("--repo", required=True, help="the class copy's repository URL (where you pushed class-copy/)")
@@ -44,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
             from teach.course.grading import autograde
 
             autograde(args.course_dir, args.assignment, force=args.force, students=args.student, jobs=args.jobs, unsafe=args.unsafe_no_sandbox)
+        elif args.command == "late":
+            from teach.course.late import apply_penalties
+
+            lines = apply_penalties(args.course_dir, args.assignment)
+            late = sum(1 for line in lines if line.penalty)
+            print(f"{len(lines)} submission(s) of {args.assignment}; {late} with a late penalty.")
         elif args.command == "release":
             course = load_course(args.course)
             commit = release(args.out, course, force=args.force)
@@ -52,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
                   "then print the students' link with: make link HUB=https://hub.example.edu REPO=https://github.com/ORG/CLASS-REPO")
         else:
             build_course(load_course(args.course), args.out, force=args.force)
-            print(f"nbgrader course folder: {args.out}. Next: cd {args.out} && nbgrader generate_assignment ASSIGNMENT")
+            print(f"nbgrader course folder: {args.out}. Next: make nbgrader ARGS=\"generate_assignment ASSIGNMENT\"")
     except (CourseFileError, ReleaseError, CourseBuildError, SandboxError, ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

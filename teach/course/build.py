@@ -81,6 +81,26 @@ c.Autograde.sanitize_preprocessors = [
 c.GenerateFeedback.preprocessors = [
     GetGrades, ShortenTestErrors, ClearHiddenTests, ClearMarkScheme, CSSHTMLHeaderPreprocessor,
 ]
+# Times: nbgrader stores them in UTC; formgrader and the exchange show and record them in the school's time zone.
+c.NbGraderAPI.timezone = {timezone!r}
+c.Exchange.timezone = {timezone!r}
+# The exchange: a hub's shared folder when this machine has one (`make hub` makes /srv/nbgrader/exchange), else
+# one inside this course folder, so that nbgrader does not warn about a missing exchange on a teacher's machine.
+import os  # noqa: E402
+c.Exchange.root = {hub_exchange!r} if os.path.isdir({hub_exchange!r}) else {exchange!r}
+# Late work (course.toml's [late] and [[extension]] tables): see teach/course/late.py.
+c.AssignLatePenalties.plugin_class = "teach.course.late.LatePenalty"
+c.LatePenalty.grace_minutes = {grace!r}
+c.LatePenalty.per_day = {per_day!r}
+c.LatePenalty.unit = {unit!r}
+c.LatePenalty.cap = {cap!r}
+c.LatePenalty.timezone = {timezone!r}
+c.LatePenalty.extensions = {extensions!r}
+# `nbgrader zip_collect` (course.toml's [collect]): file names of {platform} downloads, matched on the file name
+# (and its folder), never on the whole path; submission times from the names or from downloaded/<assignment>/times.csv.
+c.ZipCollectApp.collector_plugin = "teach.course.collect.Collector"
+c.Collector.named_regexp = {regexp!r}
+c.Collector.timezone = {timezone!r}
 '''
 
 
@@ -125,7 +145,11 @@ def assignment_notebook(assignment: Assignment, course: Course) -> nbformat.Note
     for part in assignment.parts:
         label = "graded automatically" if part.kind == "code" else "graded by your teacher"
         summary.append(f"- Exercise {part.exercise} ({part.kind}): {part.points:g} point{'s' if part.points != 1 else ''}, {label}")
-    due = f" Due: {assignment.due:%d %B %Y, %H:%M}." if assignment.due else ""
+    due = f" Due: {course.due_text(assignment)}." if assignment.due else ""
+    if assignment.due and course.late.active:
+        from teach.course.late import describe
+
+        due += " " + describe(course.late)
     header = nbformat.v4.new_markdown_cell(
         f"> **Assignment {assignment.name}.**{due} These exercises count:\n>\n"
         + "\n".join(f"> {line}" for line in summary)
@@ -204,13 +228,31 @@ def _write(path: Path, text: str, manifest: dict, root: Path, force: bool, log) 
     log(f"wrote      {rel}")
 
 
+def config_text(course: Course, root: Path) -> str:
+    """The course's nbgrader_config.py (see :data:`CONFIG`)."""
+    from teach.course.collect import regexp_for
+
+    extensions: dict[str, dict[str, float]] = {}
+    for ext in course.extensions:
+        extensions.setdefault(ext.assignment, {})[ext.student] = ext.delta.total_seconds() / 60
+    late = course.late
+    return CONFIG.format(
+        course_id=course.id, timeout=course.timeout, notebook_timeout=course.notebook_timeout, memory_mb=course.memory_mb,
+        timezone=course.timezone, exchange=str(root / "exchange"),
+        hub_exchange="/srv/nbgrader/exchange",
+        grace=late.grace_minutes, per_day=late.per_day, unit=late.unit, cap=late.cap, extensions=extensions,
+        platform=course.collect.platform or "the platform's", regexp=regexp_for(course.collect),
+    )
+
+
 def build_course(course: Course, out: str | Path, *, force: bool = False, log=print) -> Path:
     """Write (or update) the nbgrader course folder ``out``; returns its path."""
     root = Path(out).resolve()
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    _write(root / "nbgrader_config.py", CONFIG.format(course_id=course.id, timeout=course.timeout, notebook_timeout=course.notebook_timeout, memory_mb=course.memory_mb), manifest, root, force, log)
+    _write(root / "nbgrader_config.py", config_text(course, root), manifest, root, force, log)
+    (root / "exchange").mkdir(exist_ok=True)
     for assignment in course.assignments:
         nb = assignment_notebook(assignment, course)
         _write(root / "source" / assignment.name / assignment.path.name, nbformat.writes(nb) + "\n", manifest, root, force, log)
@@ -220,18 +262,19 @@ def build_course(course: Course, out: str | Path, *, force: bool = False, log=pr
 
 
 def register_assignments(course: Course, root: Path, log=print) -> None:
-    """Enter each assignment and its due date in the course's gradebook (nbgrader's own API).
+    """Enter each assignment with its due date, and the extensions, in the course's gradebook (nbgrader's own API).
 
-    Grades and comments already in the gradebook are not touched: this only creates or updates assignments.
+    Grades and comments already in the gradebook are not touched: this only creates or updates assignments and
+    the extensions of submissions already there (teach/course/late.py). After a due date or an extension changed,
+    `make late ASSIGNMENT=...` computes the late penalties again.
     """
     import os
 
     from nbgrader.api import Gradebook
 
     from teach.course.grading import nbgrader_env
+    from teach.course.late import sync_gradebook
 
     os.environ["PATH"] = nbgrader_env()["PATH"]
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course.id) as gradebook:
-        for assignment in course.assignments:
-            gradebook.update_or_create_assignment(assignment.name, duedate=assignment.due)
-            log(f"gradebook  {assignment.name}" + (f", due {assignment.due:%Y-%m-%d %H:%M}" if assignment.due else ""))
+        sync_gradebook(course, gradebook, log)

@@ -8,6 +8,26 @@ Example::
     timeout = 60                 # seconds a cell may run when autograding
     notebook_timeout = 900       # seconds a whole notebook may run when autograding
     memory_mb = 3072             # memory (MB) a process of a submission's run may use
+    timezone = "Europe/London"   # the school's time zone: due dates are read, shown and compared in it
+    lessons = ["00", "01", "03"] # optional: the lessons the class copy hands out (default: all); the assigned
+                                 # lessons always go out. An exercise of a lesson never handed out can be graded
+                                 # in a later release; one handed out as practice cannot (its answer was checkable).
+
+    [late]                       # optional: the late policy (applied by nbgrader's late-submission plugin)
+    grace_minutes = 15           # a submission up to this long after the due date is on time
+    per_day = 10                 # the penalty for each day or part of a day late, after the grace
+    unit = "percent"             # "percent" (of the assignment's available points) or "points"
+    cap = 50                     # the most a late submission loses, in the same unit
+
+    [[extension]]                # optional, one per student and assignment
+    student = "alice"            # the student id, as in nbgrader's submitted/ folder
+    assignment = "lesson01"
+    days = 2                     # or hours = ..., or until = 2027-02-08T17:00:00 (in the school's time zone)
+
+    [collect]                    # optional: `nbgrader zip_collect` for submissions downloaded from a platform
+    platform = "moodle"          # "moodle" or "canvas" (their download's file names), or give named_regexp
+    named_regexp = '...'         # instead of platform: a regular expression with (?P<student_id>...) and
+                                 # (?P<file_id>...), optionally (?P<timestamp>...), matched against the file name
 
     [[assignment]]
     name = "lesson01"            # the assignment's name in nbgrader (letters, digits, - and _)
@@ -29,6 +49,7 @@ from teach.errors import ToolError
 import datetime as dt
 import re
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +61,10 @@ from teach.editions import TEACHER_DIR
 ROUTES = ("full", "core")
 SELF_CHECKS = ("form", "full", "off")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+STUDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")  # what nbgrader accepts as a student id
+DEFAULT_TIMEZONE = "Europe/London"
+LATE_UNITS = ("percent", "points")
+PLATFORMS = ("moodle", "canvas")
 
 
 class CourseFileError(ToolError, ValueError):
@@ -75,6 +100,37 @@ class Assignment:
 
 
 @dataclass
+class LatePolicy:
+    """What a late submission loses: nothing within ``grace_minutes`` of the due date, then ``per_day`` for each
+    day or part of a day after the due date (in ``unit``: "percent" of the available points, or "points"),
+    at most ``cap`` (same unit; None: no cap). The default policy takes nothing off."""
+
+    grace_minutes: float = 0
+    per_day: float = 0
+    unit: str = "percent"
+    cap: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.per_day > 0
+
+
+@dataclass
+class Extension:
+    student: str
+    assignment: str
+    delta: dt.timedelta  # added to the assignment's due date for this student (nbgrader's own extension)
+
+
+@dataclass
+class Collect:
+    """How ``nbgrader zip_collect`` reads the file names of a platform's download (see teach/course/collect.py)."""
+
+    platform: str | None = None
+    named_regexp: str | None = None
+
+
+@dataclass
 class Course:
     id: str
     self_checks: str
@@ -83,6 +139,38 @@ class Course:
     path: Path
     notebook_timeout: int = 900
     memory_mb: int = 3072
+    timezone: str = DEFAULT_TIMEZONE
+    late: LatePolicy = field(default_factory=LatePolicy)
+    extensions: list[Extension] = field(default_factory=list)
+    collect: Collect = field(default_factory=Collect)
+    lessons: list[str] | None = None  # the lessons the class copy hands out (None: all); assigned ones always
+
+    def handed_out(self, lesson: str) -> bool:
+        """Whether the class copy holds ``lesson`` (a teacher notebook's stem)."""
+        return self.lessons is None or lesson in self.lessons or any(a.lesson == lesson for a in self.assignments)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def due_utc(self, assignment: Assignment) -> dt.datetime | None:
+        """The assignment's due date in UTC without a zone (how nbgrader's gradebook stores it)."""
+        if assignment.due is None:
+            return None
+        return assignment.due.replace(tzinfo=self.zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def due_text(self, assignment: Assignment) -> str:
+        """The due date as the school reads it: "5 February 2027, 17:00 (Europe/London, GMT)"."""
+        if assignment.due is None:
+            return ""
+        local = assignment.due.replace(tzinfo=self.zone)
+        return f"{local.day} {local:%B %Y, %H:%M} ({self.timezone}, {local.tzname()})"
+
+    def extension(self, student: str, assignment: str) -> dt.timedelta | None:
+        for ext in self.extensions:
+            if (ext.student, ext.assignment) == (student, assignment):
+                return ext.delta
+        return None
 
     def graded_code_exercises(self) -> set[str]:
         """Every code exercise that some assignment grades (their answers must not reach the class copy)."""
@@ -112,15 +200,27 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
     def fail(line: int, message: str) -> CourseFileError:
         return CourseFileError(f"{path}, line {line}: {message}" if line else f"{path}: {message}")
 
-    unknown = set(raw) - {"course", "assignment"}
+    unknown = set(raw) - {"course", "assignment", "late", "extension", "collect"}
     if unknown:
         key = sorted(unknown)[0]
         return_line = _line_of(text, key)
-        raise fail(return_line, f"unknown section or key {key!r}; the file has a [course] table and [[assignment]] tables.")
+        raise fail(return_line, f"unknown section or key {key!r}; the file has a [course] table, [[assignment]] tables and optionally "
+                                "[late], [[extension]] and [collect] tables.")
     head = raw.get("course", {})
-    known = ("id", "self_checks", "timeout", "notebook_timeout", "memory_mb")
+    known = ("id", "self_checks", "timeout", "notebook_timeout", "memory_mb", "timezone", "lessons")
     for key in set(head) - set(known):
         raise fail(_line_of(text, key), f"unknown key {key!r} in [course]; the keys are {', '.join(known)}.")
+    handed_out = None
+    if "lessons" in head:
+        listed = head["lessons"]
+        if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+            raise fail(_line_of(text, "lessons"), 'lessons must be a list of lesson names, e.g. ["00_start_here", "01_honeymoon"].')
+        handed_out = []
+        for name in listed:
+            found = lesson_path(name, teacher_dir)
+            if found is None:
+                raise fail(_line_of(text, "lessons"), f"lessons: no lesson {name!r}; the lessons are {', '.join(lesson_names(teacher_dir))}.")
+            handed_out.append(found.stem)
     course_id = head.get("id", "sino-soviet-1957")
     if not isinstance(course_id, str) or not NAME.match(course_id):
         raise fail(_line_of(text, "id"), f"the course id must be letters, digits, - or _, not {course_id!r}.")
@@ -136,6 +236,14 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise fail(_line_of(text, key), f"{key} is {what}, a whole number from {low} to {high}, not {value!r}.")
         limits[key] = value
+
+    timezone = head.get("timezone", DEFAULT_TIMEZONE)
+    try:
+        if not isinstance(timezone, str) or not timezone:
+            raise ValueError
+        zoneinfo.ZoneInfo(timezone)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise fail(_line_of(text, "timezone"), f"timezone must be an IANA time zone name such as \"Europe/London\", not {timezone!r}.") from None
 
     tables = raw.get("assignment", [])
     if not isinstance(tables, list) or not tables:
@@ -208,4 +316,102 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
                     raise fail(line, f"exercise {qid}: {amount} points is far too many; use the points a mark scheme would give.")
                 assignment.parts.append(Part(qid, kind, float(amount)))
         assignments.append(assignment)
-    return Course(course_id, self_checks, timeout, assignments, path, **limits)
+    late = _late_policy(raw.get("late", {}), text, fail)
+    extensions = _extensions(raw.get("extension", []), text, fail, {a.name: a for a in assignments})
+    collect = _collect(raw.get("collect", {}), text, fail)
+    return Course(course_id, self_checks, timeout, assignments, path, **limits, timezone=timezone, late=late, extensions=extensions,
+                  collect=collect, lessons=handed_out)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def _late_policy(table, text: str, fail) -> LatePolicy:
+    if not isinstance(table, dict):
+        raise fail(_line_of(text, "late"), "late must be a table: [late] with grace_minutes, per_day, unit, cap.")
+    start = next((n for n, line in enumerate(text.splitlines(), start=1) if line.strip() == "[late]"), 0)
+    for key in set(table) - {"grace_minutes", "per_day", "unit", "cap"}:
+        raise fail(_line_of(text, key, after=start), f"unknown key {key!r} in [late]; the keys are grace_minutes, per_day, unit, cap.")
+    policy = LatePolicy()
+    for key in ("grace_minutes", "per_day", "cap"):
+        if key in table:
+            value = table[key]
+            if not _number(value) or value < 0:
+                raise fail(_line_of(text, key, after=start), f"{key} must be a number of 0 or more, not {value!r}.")
+            setattr(policy, key, float(value))
+    unit = table.get("unit", "percent")
+    if unit not in LATE_UNITS:
+        raise fail(_line_of(text, "unit", after=start), f"unit must be \"percent\" (of the available points) or \"points\", not {unit!r}.")
+    policy.unit = unit
+    if unit == "percent" and (policy.per_day > 100 or (policy.cap or 0) > 100):
+        raise fail(_line_of(text, "per_day" if policy.per_day > 100 else "cap", after=start), "a percentage is at most 100.")
+    return policy
+
+
+def _extensions(tables, text: str, fail, assignments: dict[str, Assignment]) -> list[Extension]:
+    if not isinstance(tables, list):
+        raise fail(_line_of(text, "extension"), "extensions are [[extension]] tables (two brackets), one per student and assignment.")
+    starts = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip().startswith("[[extension]]")]
+    found: list[Extension] = []
+    for number, table in enumerate(tables):
+        start = starts[number] if number < len(starts) else 0
+        for key in set(table) - {"student", "assignment", "days", "hours", "until"}:
+            raise fail(_line_of(text, key, after=start), f"unknown key {key!r} in an [[extension]]; the keys are student, assignment, and days, hours or until.")
+        student = table.get("student")
+        if not isinstance(student, str) or not STUDENT.match(student):
+            raise fail(_line_of(text, "student", after=start) or start, f"an extension needs the student's id (letters, digits, . @ - _), not {student!r}.")
+        name = table.get("assignment")
+        if name not in assignments:
+            raise fail(_line_of(text, "assignment", after=start) or start, f"extension for {student}: no assignment {name!r}; the assignments are {', '.join(assignments)}.")
+        assignment = assignments[name]
+        given = [k for k in ("days", "hours", "until") if k in table]
+        if len(given) != 1:
+            raise fail(start, f"extension for {student} on {name}: give exactly one of days, hours or until.")
+        key = given[0]
+        value = table[key]
+        line = _line_of(text, key, after=start) or start
+        if assignment.due is None:
+            raise fail(line, f"assignment {name!r} has no due date to extend: give it one (due = 2027-02-05T17:00:00).")
+        if key == "until":
+            if isinstance(value, str):
+                try:
+                    value = dt.datetime.fromisoformat(value)
+                except ValueError:
+                    value = None
+            if not isinstance(value, dt.datetime) or value.tzinfo is not None:
+                raise fail(line, f"until must be a date and time in the school's time zone such as 2027-02-08T17:00:00, not {table[key]!r}.")
+            delta = value - assignment.due
+        else:
+            if not _number(value) or value <= 0:
+                raise fail(line, f"{key} must be a number above 0, not {value!r}.")
+            delta = dt.timedelta(days=value) if key == "days" else dt.timedelta(hours=value)
+        if delta <= dt.timedelta(0):
+            raise fail(line, f"the extension for {student} on {name} ends before the due date.")
+        if any((e.student, e.assignment) == (student, name) for e in found):
+            raise fail(start, f"two extensions for {student} on {name}: keep one.")
+        found.append(Extension(student, name, delta))
+    return found
+
+
+def _collect(table, text: str, fail) -> Collect:
+    if not isinstance(table, dict):
+        raise fail(_line_of(text, "collect"), "collect must be a table: [collect] with platform or named_regexp.")
+    start = next((n for n, line in enumerate(text.splitlines(), start=1) if line.strip() == "[collect]"), 0)
+    for key in set(table) - {"platform", "named_regexp"}:
+        raise fail(_line_of(text, key, after=start), f"unknown key {key!r} in [collect]; the keys are platform and named_regexp.")
+    platform = table.get("platform")
+    regexp = table.get("named_regexp")
+    if platform is not None and platform not in PLATFORMS:
+        raise fail(_line_of(text, "platform", after=start), f"platform must be one of {', '.join(PLATFORMS)} (or give named_regexp instead), not {platform!r}.")
+    if platform and regexp:
+        raise fail(_line_of(text, "named_regexp", after=start), "give platform or named_regexp, not both.")
+    if regexp is not None:
+        line = _line_of(text, "named_regexp", after=start)
+        try:
+            groups = re.compile(regexp).groupindex if isinstance(regexp, str) else None
+        except re.error as err:
+            raise fail(line, f"named_regexp is not a valid regular expression: {err}.") from None
+        if groups is None or not {"student_id", "file_id"} <= set(groups):
+            raise fail(line, "named_regexp needs the groups (?P<student_id>...) and (?P<file_id>...); (?P<timestamp>...) is optional.")
+    return Collect(platform, regexp)

@@ -250,6 +250,13 @@ def autograde(course_dir: str | Path, assignment: str, *, force: bool = False, s
             except MissingEntry:
                 score = "graded"
         note(Line(student, "graded", score + (f" ({'; '.join(remarks)})" if remarks else "")))
+    if ready:
+        from teach.course.late import apply_penalties  # late work: penalties from the gradebook as it is now
+
+        late = [line for line in apply_penalties(course_dir, assignment, log=lambda *_: None) if line.penalty]
+        if late:
+            log(f"late work: {len(late)} submission{'s' if len(late) != 1 else ''} with a penalty (see course.toml's [late]); "
+                "the points above are before it")
     for line in report:
         log(str(line))
     graded = sum(1 for l in report if l.status != "NOT GRADED")

@@ -34,6 +34,8 @@ from helpers.exercises import BANK_DIR, answer_forms, answer_hash, fold_text, fo
 #: what of the repository a class copy takes (relative to the repository root)
 FILES = ["pyproject.toml", "constraints.txt", "environment.yml"]
 FOLDERS = ["data", ".binder"]
+#: JupyterLab's plugin that asks every user whether to fetch Jupyter news (disabled wherever students work)
+NEWS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
 GIT_ID = ["-c", "user.name=Class copy", "-c", "user.email=class-copy@localhost", "-c", "commit.gpgsign=false"]
 
 README = """\
@@ -47,13 +49,28 @@ Open `notebooks/00_start_here.ipynb` first, run it from top to bottom, then go o
 Each exercise has a check below it. Practice exercises tell you whether you are right and where to look
 again; exercises your teacher grades only tell you whether your answer is of the right kind.
 
-On your own computer (Python 3.11 or newer):
+On your own computer you need Python 3.11 or newer (<https://www.python.org/downloads/>). Open a terminal in
+this folder and run, once:
+
+**macOS and Linux** (Terminal):
 
 ```bash
 python3 -m venv .venv
 .venv/bin/pip install -c constraints.txt -e .
-.venv/bin/jupyter lab notebooks/00_start_here.ipynb
+.venv/bin/jupyter labextension disable --level=sys_prefix "{news}"
 ```
+
+**Windows** (PowerShell or Command Prompt; when installing Python, tick "Add python.exe to PATH"):
+
+```bat
+py -m venv .venv
+.venv\\Scripts\\pip install -c constraints.txt -e .
+.venv\\Scripts\\jupyter labextension disable --level=sys_prefix "{news}"
+```
+
+Then, each time, open the lessons with `.venv/bin/jupyter lab notebooks/00_start_here.ipynb` (Windows:
+`.venv\\Scripts\\jupyter lab notebooks\\00_start_here.ipynb`). The third line of the set-up turns off
+JupyterLab's question about Jupyter news: the lessons need no internet connection.
 
 The data in `data/` describe their sources in `data/datapackage.json`; `from helpers import cite` and
 `print(cite("events"))` print a table's sources.
@@ -91,7 +108,10 @@ def class_bank(course: Course | None, bank_dir: Path = BANK_DIR) -> dict[str, di
     mode = course.self_checks if course else "form"
     absent = _left_out(course) - graded
     files = {}
+    given = _lesson_numbers(course)
     for path in sorted(bank_dir.glob("*.json")):
+        if given is not None and path.stem.rsplit("_", 1)[-1] not in given:
+            continue  # a lesson the copy does not hand out: its answers are nowhere in it, so it can be graded later
         bank = json.loads(path.read_text(encoding="utf-8"))
         bank = {qid: spec for qid, spec in bank.items() if qid not in absent}
         if mode != "full":
@@ -99,6 +119,14 @@ def class_bank(course: Course | None, bank_dir: Path = BANK_DIR) -> dict[str, di
                 bank[qid] = form_only_entry(bank[qid]) | ({"self_check": "off"} if mode == "off" else {})
         files[path.name] = bank
     return files
+
+
+def _lesson_numbers(course: Course | None) -> set[str] | None:
+    """The two-digit numbers of the lessons the class copy hands out (None: every lesson)."""
+    if course is None or course.lessons is None:
+        return None
+    stems = set(course.lessons) | {a.lesson for a in course.assignments}
+    return {stem[:2] for stem in stems}
 
 
 NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d+(?:[.,]\d+)?(?!\w|[.,]\d)")
@@ -251,6 +279,8 @@ def _contents(course: Course | None, root: Path, log=print) -> dict[str, bytes]:
         raise ReleaseError("; ".join(problems))
     routes = _routes(course)
     for teacher in teacher_notebooks(root / "notebooks"):
+        if course is not None and not course.handed_out(teacher.stem):
+            continue
         student = (root / "notebooks" / "student" / teacher.name) if root != ROOT else STUDENT_DIR / teacher.name
         text = _current_edition(teacher, student, routes.get(teacher.stem, "full"), log)
         out[f"notebooks/{teacher.name}"] = _without_answers(text.encode("utf-8"), graded, teacher.name, log)
@@ -271,9 +301,24 @@ def _contents(course: Course | None, root: Path, log=print) -> dict[str, bytes]:
     for name, bank in class_bank(course, helpers / "answers").items():
         out[f"helpers/answers/{name}"] = (json.dumps(bank, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     title = "Mao, Khrushchev and the Moscow Conference of 1957"
-    out["README.md"] = README.format(title=title, lessons="\n".join(lessons)).encode("utf-8")
+    out["README.md"] = (README.format(title=title, lessons="\n".join(lessons), news=NEWS_PLUGIN) + _due_dates(course)).encode("utf-8")
     out[".gitignore"] = b".venv/\n__pycache__/\n*.egg-info/\n.ipynb_checkpoints/\n"
     return out
+
+
+def _due_dates(course: Course | None) -> str:
+    """The README's section on what counts and when it is due, in the school's time zone."""
+    dated = [a for a in course.assignments] if course else []
+    if not dated:
+        return ""
+    from teach.course.late import describe
+
+    lines = ["", "## What counts, and when it is due", ""]
+    for a in dated:
+        when = f"due {course.due_text(a)}" if a.due else "no due date"
+        lines.append(f"- **{a.name}** (`notebooks/{a.path.name}`, exercises {', '.join(dict.fromkeys(p.exercise for p in a.parts))}): {when}")
+    lines += ["", describe(course.late) + (" Your teacher may give you an extension." if course.late.active else ""), ""]
+    return "\n".join(lines)
 
 
 def _refuse_published(out: Path, course: Course | None) -> None:
@@ -291,8 +336,9 @@ def _refuse_published(out: Path, course: Course | None) -> None:
         listed = ", ".join(f"{q} (commit {c})" for q, c in sorted(published.items()))
         raise ReleaseError(
             f"the class copy already gave out the answers of {listed} as practice: its history holds their hashes, "
-            "which a student can test every year or small count against. Grade other exercises, or start a new class "
-            "copy in another folder (and a new class repository) for a class that has not seen them."
+            "which a student can test every year or small count against. Grade other exercises (those of a lesson the "
+            "copy has not handed out yet can be added: course.toml's [course] lessons lists the lessons handed out), "
+            "or start a new class copy in another folder (and a new class repository) for a class that has not seen them."
         )
 
 

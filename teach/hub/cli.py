@@ -8,7 +8,7 @@ from pathlib import Path
 
 from teach.hub import env
 from teach.hub.accounts import remove_users
-from teach.hub.launcher import DEFAULT_CLASS_COPY, DEFAULT_EXCHANGE, DEFAULT_STATE, REPO_NAME, HubError, start, stop
+from teach.hub.launcher import DEFAULT_CLASS_COPY, DEFAULT_EXCHANGE, DEFAULT_STATE, REPO_NAME, HubError, resolve_state, start, stop
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,11 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     st.add_argument("--course-id", default=None, help="nbgrader course id (default: course.toml's)")
     st.add_argument("--class-copy", default=str(DEFAULT_CLASS_COPY), help="the class copy to serve (a git work tree, from make release)")
     st.add_argument("--repo-name", default=REPO_NAME, help="the class repository's name, which is also the folder nbgitpuller clones into")
-    sp = sub.add_parser("stop", help="stop the hub started from --state")
-    sp.add_argument("--state", default=str(DEFAULT_STATE))
+    sp = sub.add_parser("stop", help="stop the hub started from --state (default: the folder the last start used)")
+    sp.add_argument("--state", default=None)
     sp.add_argument("--timeout", type=float, default=60)
-    ru = sub.add_parser("remove-users", help="delete the trial accounts (and their homes) made from --state")
-    ru.add_argument("--state", default=str(DEFAULT_STATE))
+    ru = sub.add_parser("remove-users", help="delete the trial accounts (and their homes) made from --state (default: the last start's)")
+    ru.add_argument("--state", default=None)
     args = parser.parse_args(argv)
     try:
         if args.command == "setup":
@@ -43,8 +43,14 @@ def main(argv: list[str] | None = None) -> int:
             return start(args)
         if args.command == "stop":
             return stop(args)
-        removed = remove_users(Path(args.state).resolve() / "passwords.json")
-        print(f"Removed {len(removed)} trial account(s).")
+        state = resolve_state(args.state)
+        passwords = state / "passwords.json"
+        if not passwords.exists():
+            print(f"No trial accounts recorded in {state} (no passwords.json): nothing removed. "
+                  "Give the hub's folder if it was another: make hub-remove-users HUB_STATE=/srv/sino-soviet-1957-hub")
+            return 0
+        removed = remove_users(passwords)
+        print(f"Removed {len(removed)} trial account(s) made from {state}" + (f": {', '.join(removed)}." if removed else "."))
         return 0
     except (HubError, env.SetupError) as err:
         print(f"error: {err}", file=sys.stderr)

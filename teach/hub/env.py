@@ -30,10 +30,12 @@ HUB = ROOT / "teach" / "hub"
 DEFAULT_VENV = Path(os.environ.get("HUB_VENV") or ROOT / ".hub" / "venv")
 PROXY = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
 STAMP = ".sino-soviet-hub-env"
-LAYOUT = 1  # raise when setup_venv writes something new into the environment
+LAYOUT = 2  # raise when setup_venv writes something new into the environment
 # nbgrader's extensions a student needs (the Assignments panel, Validate); the teacher's ones are disabled
 TEACHER_LAB_EXTENSIONS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list"]
 TEACHER_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
+# JupyterLab's plugin that asks every student whether to fetch "official Jupyter news": a class needs no such question
+NEWS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
 
 
 class SetupError(ToolError, RuntimeError):
@@ -132,6 +134,7 @@ def setup_venv(venv: Path = DEFAULT_VENV, log=print) -> Path:
     jupyter = str(venv / "bin" / "jupyter")
     for ext in TEACHER_LAB_EXTENSIONS:
         _run([jupyter, "labextension", "disable", "--level=sys_prefix", ext], f"Disabling the teacher's extension {ext}")
+    _run([jupyter, "labextension", "disable", "--level=sys_prefix", NEWS_PLUGIN], "Disabling JupyterLab's news question")
     for ext in TEACHER_SERVER_EXTENSIONS:
         _run([jupyter, "server", "extension", "disable", "--sys-prefix", ext], f"Disabling the teacher's extension {ext}")
     _write_student_config(venv)

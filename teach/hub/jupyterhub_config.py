@@ -25,7 +25,12 @@ c.ConfigurableHTTPProxy.pid_file = f"{settings['state']}/proxy.pid"
 c.JupyterHub.cleanup_servers = True
 c.JupyterHub.cleanup_proxy = True
 
-c.JupyterHub.authenticator_class = "pam"
+# PAM, with repeated failed logins slowed (JupyterHub has no limit of its own): teach/hub/throttle.py
+from jupyterhub.auth import PAMAuthenticator  # noqa: E402
+
+from teach.hub.throttle import throttled  # noqa: E402
+
+c.JupyterHub.authenticator_class = throttled(PAMAuthenticator)
 c.PAMAuthenticator.open_sessions = False  # no login sessions (systemd-logind) needed for a server process
 c.Authenticator.allowed_users = set(settings["students"])
 c.Authenticator.admin_users = set()

@@ -34,6 +34,8 @@ from teach.hub.gitserver import serve_git
 
 ROOT = env.ROOT
 DEFAULT_STATE = ROOT / ".hub" / "run"
+#: the state folder the last `make hub` used, so that `make hub-stop` and `remove-users` find it without being told
+LAST_STATE = ROOT / ".hub" / "last-state"
 DEFAULT_EXCHANGE = Path("/srv/nbgrader/exchange")
 DEFAULT_CLASS_COPY = ROOT / "class-copy"
 REPO_NAME = "sino-soviet-1957-class"
@@ -143,6 +145,7 @@ def start(args) -> int:
         raise HubError(f"The hub's folder {state} is inside {blocked[0]}, which the students' accounts cannot open; choose another: make hub ARGS='--state /srv/sino-soviet-1957-hub'")
     (state / "private").mkdir(exist_ok=True)
     (state / "private").chmod(0o700)  # the hub's database and cookie secret
+    remember_state(state)
     exchange = Path(args.exchange).resolve()
     exchange.mkdir(parents=True, exist_ok=True)
     exchange.chmod(0o777 | stat.S_ISVTX)  # what nbgrader asks of its exchange folder (everyone writes, sticky)
@@ -236,25 +239,115 @@ def start(args) -> int:
         (state / "launcher.pid").unlink(missing_ok=True)
 
 
+def remember_state(state: Path, pointer: Path | None = None) -> None:
+    pointer = pointer or LAST_STATE
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    pointer.write_text(f"{state}\n", encoding="utf-8")
+
+
+def resolve_state(given: str | None, pointer: Path | None = None) -> Path:
+    """The hub's state folder: the one given, else the one the last `make hub` used, else the default."""
+    if given:
+        return Path(given).resolve()
+    pointer = pointer or LAST_STATE
+    if pointer.is_file() and pointer.read_text(encoding="utf-8").strip():
+        return Path(pointer.read_text(encoding="utf-8").strip())
+    return DEFAULT_STATE
+
+
+def _read_pid(path: Path) -> int:
+    try:
+        return int(path.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        return [a for a in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0") if a]
+    except OSError:
+        return []
+
+
+def _student_servers(state: Path) -> dict[int, str]:
+    """pid -> account of every student server this hub's environment runs for its trial accounts."""
+    import pwd
+
+    try:
+        settings = json.loads((state / "settings.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    command = settings.get("venv", "") + "/bin/jupyterhub-singleuser"
+    students = set(settings.get("students", []))
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        if command not in _cmdline(pid)[:3]:  # [python, .../bin/jupyterhub-singleuser, ...]
+            continue
+        try:
+            user = pwd.getpwuid(entry.stat().st_uid).pw_name
+        except (KeyError, OSError):
+            continue
+        if user in students:
+            found[pid] = user
+    return found
+
+
+def _terminate(pids: dict[int, str], timeout: float) -> list[str]:
+    """SIGTERM each pid, wait, SIGKILL what is left; the descriptions of those that were stopped."""
+    stopped = []
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+        except PermissionError:
+            print(f"Cannot stop {pids[pid]} (process {pid}): it belongs to another account; run as root (sudo make hub-stop).", file=sys.stderr)
+            continue
+        stopped.append(pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_pid_alive(p) for p in stopped):
+        time.sleep(0.2)
+    for pid in stopped:
+        if _pid_alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    return [f"{pids[p]} (process {p})" for p in stopped]
+
+
 def stop(args) -> int:
-    state = Path(args.state).resolve()
-    pid_file = state / "launcher.pid"
-    if not pid_file.exists():
+    """Stop the hub started from the state folder, and whatever of it is left: its proxy, its students' servers.
+
+    Says what it stopped. The launcher (``make hub``) stops JupyterHub, which stops the students' servers and the
+    proxy; when the launcher is gone (killed, a reboot of the terminal) the hub's own pid files and the students'
+    server processes are found and stopped one by one.
+    """
+    state = resolve_state(getattr(args, "state", None))
+    stopped: list[str] = []
+    pid = _read_pid(state / "launcher.pid")
+    if pid and _pid_alive(pid):
+        stopped += _terminate({pid: "the trial hub's launcher (make hub)"}, args.timeout)
+    (state / "launcher.pid").unlink(missing_ok=True)
+    left = {}
+    for name, what in (("jupyterhub.pid", "JupyterHub"), ("proxy.pid", "the proxy (configurable-http-proxy)")):
+        other = _read_pid(state / name)
+        if other and _pid_alive(other):
+            left[other] = what
+    left.update({p: f"the server of {user}" for p, user in _student_servers(state).items()})
+    if left:
+        stopped += _terminate(left, args.timeout)
+    if not stopped:
         print(f"No trial hub is running from {state}.")
         return 0
-    pid = int(pid_file.read_text().strip() or 0)
-    if not pid or not _pid_alive(pid):
-        pid_file.unlink(missing_ok=True)
-        print(f"No trial hub is running from {state} (removed a stale pid file).")
-        return 0
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + args.timeout
-    while time.monotonic() < deadline and _pid_alive(pid):
-        time.sleep(0.2)
-    if _pid_alive(pid):
-        print(f"The trial hub (process {pid}) did not stop within {args.timeout:.0f} s; look at {state / 'jupyterhub.log'}.", file=sys.stderr)
+    still = [d for d in stopped if _pid_alive(int(d.rsplit("process ", 1)[1].rstrip(")")))]
+    for line in stopped:
+        print(f"stopped    {line}")
+    if still:
+        print(f"Still running: {', '.join(still)}; look at {state / 'jupyterhub.log'}.", file=sys.stderr)
         return 1
-    print("The trial hub has stopped.")
+    print(f"The trial hub from {state} has stopped.")
     return 0
-
-
