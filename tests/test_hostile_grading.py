@@ -320,7 +320,7 @@ def test_what_each_student_handed_in_is_kept_for_the_teacher(hostile):
     liar = json.loads((course / "answers" / "lesson00" / "liar.json").read_text())
     assert liar["answers"]["0.1"]["verdict"] == "refused", liar["answers"]["0.1"]
     patcher = json.loads((course / "answers" / "lesson00" / "patcher.json").read_text())
-    assert {a["verdict"] for a in patcher["answers"].values()} == {"unanswered"}
+    assert {a["verdict"] for a in patcher["answers"].values()} <= {"unanswered", "wrong"}
 
 
 def test_without_a_sandbox_grading_refuses_in_one_line_unless_told_to(tmp_path, monkeypatch, capsys):

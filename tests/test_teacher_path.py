@@ -125,7 +125,7 @@ def _course(tmp_path: Path, name: str, body: str):
     return load_course(path)
 
 
-LESSON00 = '[[assignment]]\nname = "lesson00"\nlesson = "00_start_here"\n[assignment.points]\n"0.3" = 2\n\n'
+LESSON00 = '[[assignment]]\nname = "lesson00"\nlesson = "00_start_here"\n[assignment.points]\n"0.1" = 2\n\n'
 
 
 def test_a_lesson_never_handed_out_can_be_graded_later_but_not_one_given_as_practice(tmp_path):
@@ -136,16 +136,16 @@ def test_a_lesson_never_handed_out_can_be_graded_later_but_not_one_given_as_prac
     names = {p.name for p in (copy / "notebooks").iterdir()}
     assert names == {"00_start_here.ipynb"} and {p.name for p in (copy / "helpers" / "answers").iterdir()} == {"lesson_00.json"}
     readme = (copy / "README.md").read_text(encoding="utf-8")
-    assert "**lesson00** (`notebooks/00_start_here.ipynb`, exercises 0.3): no due date" in readme
-    # lesson 1 was never in the copy: its exercise 1.1 can count now
-    later = _course(tmp_path, "later", LESSON00 + '[[assignment]]\nname = "lesson01"\nlesson = "01_honeymoon"\ndue = 2027-02-05T17:00:00\n[assignment.points]\n"1.1" = 1\n')
+    assert "**lesson00** (`notebooks/00_start_here.ipynb`, exercises 0.1): no due date" in readme
+    # lesson 1 was never in the copy: its exercise 1.2 can count now
+    later = _course(tmp_path, "later", LESSON00 + '[[assignment]]\nname = "lesson01"\nlesson = "01_honeymoon"\ndue = 2027-02-05T17:00:00\n[assignment.points]\n"1.2" = 1\n')
     release(copy, later, log=lambda *_: None)
     assert (copy / "notebooks" / "01_honeymoon.ipynb").is_file()
     bank = json.loads((copy / "helpers" / "answers" / "lesson_01.json").read_text(encoding="utf-8"))
-    assert "hashes" not in bank["1.1"], "the graded exercise's answer is not in the copy"
+    assert "hashes" not in bank["1.2"], "the graded exercise's answer is not in the copy"
     assert "due 5 February 2027, 17:00 (Europe/London, GMT)" in (copy / "README.md").read_text(encoding="utf-8")
     # exercise 0.4 was handed out as practice with lesson 0: its answer was checkable, so it cannot count now
-    practice = _course(tmp_path, "practice", LESSON00.replace('"0.3" = 2', '"0.3" = 2\n"0.4" = 1'))
+    practice = _course(tmp_path, "practice", LESSON00.replace('"0.1" = 2', '"0.1" = 2\n"0.4" = 1'))
     with pytest.raises(ReleaseError, match=r"already gave out the answers of 0\.4 .*a lesson the copy has not handed out yet can be added"):
         release(copy, practice, log=lambda *_: None)
 
