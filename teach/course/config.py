@@ -323,6 +323,11 @@ def load_course(path: str | Path, teacher_dir: Path = TEACHER_DIR) -> Course:
                   collect=collect, lessons=handed_out)
 
 
+def _table_line(text: str, header: str) -> int:
+    """The 1-based line of the table ``header`` (``"[late]"``); 0 if the file has none."""
+    return next((n for n, line in enumerate(text.splitlines(), start=1) if line.strip() == header), 0)
+
+
 def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
@@ -330,7 +335,7 @@ def _number(value) -> bool:
 def _late_policy(table, text: str, fail) -> LatePolicy:
     if not isinstance(table, dict):
         raise fail(_line_of(text, "late"), "late must be a table: [late] with grace_minutes, per_day, unit, cap.")
-    start = next((n for n, line in enumerate(text.splitlines(), start=1) if line.strip() == "[late]"), 0)
+    start = _table_line(text, "[late]")
     for key in set(table) - {"grace_minutes", "per_day", "unit", "cap"}:
         raise fail(_line_of(text, key, after=start), f"unknown key {key!r} in [late]; the keys are grace_minutes, per_day, unit, cap.")
     policy = LatePolicy()
@@ -397,7 +402,7 @@ def _extensions(tables, text: str, fail, assignments: dict[str, Assignment]) -> 
 def _collect(table, text: str, fail) -> Collect:
     if not isinstance(table, dict):
         raise fail(_line_of(text, "collect"), "collect must be a table: [collect] with platform or named_regexp.")
-    start = next((n for n, line in enumerate(text.splitlines(), start=1) if line.strip() == "[collect]"), 0)
+    start = _table_line(text, "[collect]")
     for key in set(table) - {"platform", "named_regexp"}:
         raise fail(_line_of(text, key, after=start), f"unknown key {key!r} in [collect]; the keys are platform and named_regexp.")
     platform = table.get("platform")
