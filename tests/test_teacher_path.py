@@ -154,16 +154,18 @@ def test_a_lesson_never_handed_out_can_be_graded_later_but_not_one_given_as_prac
 
 
 def test_hub_stop_honours_a_state_folder_and_says_what_it_stopped(tmp_path, capsys):
-    import getpass
+    import pwd
 
     from teach.hub.launcher import remember_state, resolve_state, stop
+
+    me = pwd.getpwuid(os.getuid()).pw_name  # the account that owns the processes (getpass trusts $USER, which CI may set otherwise)
 
     state, venv = tmp_path / "my-hub-state", tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
     state.mkdir()
     server_script = venv / "bin" / "jupyterhub-singleuser"
     server_script.write_text("import time\ntime.sleep(300)\n")
-    (state / "settings.json").write_text(json.dumps({"venv": str(venv), "students": [getpass.getuser()]}))
+    (state / "settings.json").write_text(json.dumps({"venv": str(venv), "students": [me]}))
     hub = subprocess.Popen(["sleep", "300"], start_new_session=True)
     proxy = subprocess.Popen(["sleep", "300"], start_new_session=True)
     student = subprocess.Popen([sys.executable, str(server_script)], start_new_session=True)
@@ -185,7 +187,7 @@ def test_hub_stop_honours_a_state_folder_and_says_what_it_stopped(tmp_path, caps
     out = capsys.readouterr().out
     assert f"stopped    JupyterHub (process {hub.pid})" in out
     assert f"stopped    the proxy (configurable-http-proxy) (process {proxy.pid})" in out
-    assert f"stopped    the server of {getpass.getuser()} (process {student.pid})" in out
+    assert f"stopped    the server of {me} (process {student.pid})" in out
     assert f"The trial hub from {state} has stopped." in out
     assert stop(Namespace(state=str(state), timeout=1)) == 0
     assert f"No trial hub is running from {state}." in capsys.readouterr().out
