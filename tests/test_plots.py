@@ -124,6 +124,25 @@ def test_show_gives_alt_text_on_the_image_a_figure_element_and_one_short_source_
     assert listed.count("\n- ") + 1 >= 3 and "data/events.csv" in listed
 
 
+def test_while_grading_show_gives_the_description_and_no_image(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda data, **kw: shown.append(data))
+    events = load("events")
+    ax = plots.timeline(events, "1957-01-01", "1958-12-31")
+    expected = plots.describe(ax).split("\n")[0]
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert plots.grading()
+    plots.show(ax)
+    (data,) = shown
+    assert set(data) == {"text/plain", "text/html"}, "no picture is drawn while grading"
+    assert data["text/plain"].splitlines()[0] == expected and "not drawn while grading" in data["text/html"]
+    assert not plt.fignum_exists(ax.figure.number)
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    ax = plots.timeline(events, "1957-01-01", "1958-12-31")
+    plots.show(ax)
+    assert "image/png" in shown[-1], "students' kernels draw it"
+
+
 def test_short_source_puts_authored_works_first():
     note = plots.source_note(load("events"))
     first = note.split("; ")[0]

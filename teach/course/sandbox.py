@@ -21,6 +21,7 @@ choose to run without a sandbox (``unsafe=True``), which keeps the judging outsi
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import resource
@@ -107,6 +108,8 @@ def class_files(dest: Path, graded: set[str], *, helpers_dir: Path = ROOT / "hel
     # matplotlib's font list, built once here so that each run does not rebuild it
     subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=dict(os.environ, MPLCONFIGDIR=str(dest / "matplotlib")),
                    capture_output=True, timeout=300, check=False)
+    # byte-compiled once here, not by every run (the runs may not write into helpers/)
+    compileall.compile_dir(str(dest / "helpers"), quiet=1, workers=1)
     for path in [dest, *dest.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return dest
