@@ -19,6 +19,7 @@ from __future__ import annotations
 from teach.errors import ToolError
 from teach.files import write_atomic
 
+import hashlib
 import json
 import re
 import shutil
@@ -139,7 +140,7 @@ DATES = re.compile(
 )
 
 
-def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
+def _gives_away(text: str, graded: dict[str, dict], memo: dict | None = None) -> list[str]:
     """The graded exercises whose answer ``text`` states: a number (with or without decimals, before a full stop
     or a comma too), a list of numbers, a date in any usual form, a name.
 
@@ -148,7 +149,24 @@ def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
     too: where the answer is a year, every year the text names is one a student can try (other whole numbers,
     counts, are looked for only as the numbers of a list: a count is worked out from the figures, and small
     numbers are everywhere).
+
+    ``memo``: verdicts already reached, shared between the texts of one release (a lesson names the same years and
+    figures in many cells): (exercise, salt, what was tried) -> whether it is the answer.
     """
+    memo = {} if memo is None else memo
+    digest = hashlib.sha256(text.encode("utf-8", "replace")).digest()
+    known = {qid: _VERDICTS.get((digest, qid, _spec_key(spec))) for qid, spec in graded.items()}
+    if all(v is not None for v in known.values()):  # this text was read against these answers before
+        return [qid for qid, v in known.items() if v]
+    graded = {qid: spec for qid, spec in graded.items() if known[qid] is None}
+    earlier = [qid for qid, v in known.items() if v]
+
+    def hit(qid: str, spec: dict, key: object, forms) -> bool:
+        mark = (qid, spec["salt"], key)
+        if mark not in memo:
+            memo[mark] = any(answer_hash(spec["salt"], qid, form) in spec["_accepted"] for form in forms())
+        return memo[mark]
+
     found = []
     text = text[:200000]
     tokens = [t.replace("\u2212", "-").replace(",", ".") for t in NUMBER.findall(text)][:2000]
@@ -157,11 +175,11 @@ def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
     phrases = {" ".join(words[i : i + n]) for n in range(1, 7) for i in range(len(words) - n + 1)}
     for qid, spec in graded.items():
         kind = spec["kind"]
-        accepted = set(spec["hashes"])
+        spec = {**spec, "_accepted": set(spec["hashes"])}
         tries: list[object] = []
         # a name, or a list of one name (one party): hashed in the form check() gives a text of letters only
-        named = {"text": phrases, "set": {f"t:{p}" for p in phrases}, "sequence": {f"t:{p}" for p in phrases}}.get(kind, set())
-        if any(answer_hash(spec["salt"], qid, form) in accepted for form in named):
+        prefix = {"text": "", "set": "t:", "sequence": "t:"}.get(kind)
+        if prefix is not None and any(hit(qid, spec, ("name", p), lambda p=p: [prefix + p]) for p in phrases):
             found.append(qid)
             continue
         if kind == "number":
@@ -173,15 +191,28 @@ def _gives_away(text: str, graded: dict[str, dict]) -> list[str]:
         elif kind in ("sequence", "set"):
             numbers = [float(t) for t in tokens[:400]]
             tries = [[a, b] for i, a in enumerate(numbers) for b in numbers[i + 1 : i + 40]]
-        for value in tries:
+        def exact(value: object) -> list[str]:
             try:
-                forms = answer_forms(kind, value, spec)[:1]  # the exact form: its tolerance is for students
+                return answer_forms(kind, value, spec)[:1]  # the exact form: its tolerance is for students
             except Exception:  # noqa: BLE001 - a token that is not an answer of this kind
-                continue
-            if any(answer_hash(spec["salt"], qid, form) in accepted for form in forms):
+                return []
+
+        for value in tries:
+            if hit(qid, spec, (kind, repr(value)), lambda value=value: exact(value)):
                 found.append(qid)
                 break
-    return found
+    for qid, spec in graded.items():
+        _VERDICTS[(digest, qid, _spec_key(spec))] = qid in found
+    return sorted(earlier + found, key=list(known).index)
+
+
+#: (text's digest, exercise, its answer's hashes) -> whether the text states that answer: a release after a
+#: refusal, or with nothing new, reads the same texts against the same answers.
+_VERDICTS: dict[tuple, bool] = {}
+
+
+def _spec_key(spec: dict) -> str:
+    return spec["salt"] + ":" + ",".join(sorted(spec["hashes"]))
 
 
 def linked_practice(course: Course | None, bank: dict[str, dict], shipped: set[str] | None = None) -> list[str]:
@@ -205,15 +236,18 @@ def linked_practice(course: Course | None, bank: dict[str, dict], shipped: set[s
     return problems
 
 
-def _without_answers(raw: bytes, graded: dict[str, dict], name: str, log) -> bytes:
-    """A student edition whose stored outputs state no graded answer (such outputs are cleared)."""
+def _without_answers(raw: bytes, graded: dict[str, dict], name: str, log, refusals: list[str], memo: dict | None = None) -> bytes:
+    """A student edition whose stored outputs state no graded answer (such outputs are cleared).
+
+    A text cell that states a graded answer cannot be cleared: one line per such cell goes to ``refusals``.
+    """
     if not graded:
         return raw
     doc = json.loads(raw.decode("utf-8"))
     changed = False
     for number, cell in enumerate(doc.get("cells", []), start=1):
-        if cell.get("cell_type") == "markdown" and (gives := _gives_away("".join(cell.get("source", "")), graded)):
-            raise ReleaseError(
+        if cell.get("cell_type") == "markdown" and (gives := _gives_away("".join(cell.get("source", "")), graded, memo)):
+            refusals.append(
                 f"{name}, cell {number}: the lesson's own text states the answer of graded exercise "
                 f"{', '.join(gives)}. Keep {'it' if len(gives) == 1 else 'them'} as practice in the course file, "
                 "or reword that cell of the teacher edition and run `make editions`."
@@ -224,7 +258,7 @@ def _without_answers(raw: bytes, graded: dict[str, dict], name: str, log) -> byt
                 "".join(v) if isinstance(v, list) else str(v)
                 for k, v in output.get("data", {}).items() if k.startswith("text/")
             ]
-            gives = sorted({q for t in texts for q in _gives_away(t, graded)})
+            gives = sorted({q for t in texts for q in _gives_away(t, graded, memo)})
             if gives:
                 log(f"cleared    {name}, cell {number}: its output states the answer of graded exercise {', '.join(gives)}")
                 changed = True
@@ -247,6 +281,21 @@ def _cell_sources(text: str) -> list[tuple[str, str]]:
     return [(c.cell_type, c.source) for c in nbformat.reads(text, as_version=4).cells]
 
 
+#: Editions run in this process, by what they were run from: a second release (a refusal fixed in course.toml, a
+#: release with nothing new) does not run the same notebook again.
+_RUN: dict[str, str] = {}
+
+
+def _inputs_digest(root: Path) -> bytes:
+    """What a lesson's outputs depend on besides its cells: the helpers' code and the data files (their bytes)."""
+    digest = hashlib.sha256()
+    for folder in ("helpers", "data"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and ".ipynb_checkpoints" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
 def _current_edition(teacher: Path, student: Path, route: str, log) -> str:
     """The student edition of ``teacher`` on ``route``, as the teacher edition now is (never a stale file).
 
@@ -258,10 +307,14 @@ def _current_edition(teacher: Path, student: Path, route: str, log) -> str:
         stored = student.read_text(encoding="utf-8") if student.exists() else None
         if route == "full" and stored is not None and _cell_sources(stored) == _cell_sources(fresh):
             return stored
+        key = hashlib.sha256(fresh.encode("utf-8") + _inputs_digest(teacher.parent.parent)).hexdigest()
+        if key in _RUN:
+            return _RUN[key]
         why = "core route" if route == "core" else ("no student edition yet" if stored is None else "its student edition was stale")
         log(f"building   {teacher.name} ({why}): running it from a fresh kernel")
         student.parent.mkdir(parents=True, exist_ok=True)
-        return notebook_text(execute(nbformat.reads(fresh, as_version=4), student.parent))
+        _RUN[key] = notebook_text(execute(nbformat.reads(fresh, as_version=4), student.parent))
+        return _RUN[key]
     except EditionError as err:
         raise ReleaseError(str(err)) from None
 
@@ -278,13 +331,17 @@ def _contents(course: Course | None, root: Path, log=print) -> dict[str, bytes]:
     if problems := linked_practice(course, full, shipped):
         raise ReleaseError("; ".join(problems))
     routes = _routes(course)
+    refusals: list[str] = []  # every cell that gives an answer away, named at once rather than one per attempt
+    memo: dict = {}
     for teacher in teacher_notebooks(root / "notebooks"):
         if course is not None and not course.handed_out(teacher.stem):
             continue
         student = (root / "notebooks" / "student" / teacher.name) if root != ROOT else STUDENT_DIR / teacher.name
         text = _current_edition(teacher, student, routes.get(teacher.stem, "full"), log)
-        out[f"notebooks/{teacher.name}"] = _without_answers(text.encode("utf-8"), graded, teacher.name, log)
+        out[f"notebooks/{teacher.name}"] = _without_answers(text.encode("utf-8"), graded, teacher.name, log, refusals, memo)
         lessons.append(f"- `notebooks/{teacher.name}`" + (" (core route)" if routes.get(teacher.stem) == "core" else ""))
+    if refusals:
+        raise ReleaseError("\n".join(refusals))
     for name in FILES:
         if (root / name).exists():
             out[name] = (root / name).read_bytes()
