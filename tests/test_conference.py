@@ -93,6 +93,8 @@ def test_signatures_on_a_small_table():
     assert cf.attendance_counts(p, "ruling").to_dict() == {"yes": 2, "no": 0, "unknown": 1}
     table = cf.party_table(p)
     assert table.loc["C", "Declaration"] == "unknown" and table.loc["B", "12-party meeting"] == "unknown"
+    unnamed = p.assign(head_of_delegation=["a", None, "c"])
+    assert cf.party_table(unnamed).loc["B", "head of delegation"] == cf.NO_HEAD  # a leader no source names is said so
 
 
 def test_signature_errors_say_what_to_choose():

@@ -30,6 +30,7 @@ __all__ = [
     "ISSUES",
     "DOCUMENTS",
     "MEETINGS",
+    "NO_HEAD",
     "PERIODS",
     "CITE_AS",
     "DISCREPANCIES",
@@ -221,12 +222,18 @@ def _column(mapping: dict[str, str], key: str, what: str) -> str:
     raise AnalysisError(f"There is no {what} called {key!r}; choose one of {list(mapping)}.")
 
 
+#: What the party table shows for a delegation whose leader no scholarly or primary source read names.
+NO_HEAD = "not in a source read"
+
+
 def _yes_no(value) -> str:
     return "unknown" if pd.isna(value) else ("yes" if bool(value) else "no")
 
 
 def party_table(parties: pd.DataFrame) -> pd.DataFrame:
     """One line per ruling party: country, head of delegation, attendance and signatures as yes/no/unknown.
+
+    A head of delegation that no scholarly or primary source read names is shown as "not in a source read".
 
     >>> party_table(data.load("conference_parties")).loc["Yugoslavia", "Declaration"]  # doctest: +SKIP
     'no'
@@ -235,7 +242,9 @@ def party_table(parties: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "party": parties["party"],
-            "head of delegation": parties["head_of_delegation"] if "head_of_delegation" in parties else pd.NA,
+            "head of delegation": (
+                parties["head_of_delegation"].fillna(NO_HEAD) if "head_of_delegation" in parties else NO_HEAD
+            ),
             "12-party meeting": parties[MEETINGS["ruling"]].map(_yes_no),
             "wider meeting": parties[MEETINGS["wider"]].map(_yes_no),
             "Declaration": parties[DOCUMENTS["declaration"]].map(_yes_no),
