@@ -100,12 +100,23 @@ ALTERNATIVE = (TEST_DAY - dt.date(1964, 10, 16)).days
 WRONG = {"5.2": [7, 9, 5], "5.4": [3, 1, 30]}
 
 WRITTEN = (
-    "I agree only in part. The letters of 1963 left the two parties nothing to say that the other could accept, but "
+    "I agree only in part. The Proposal and the Open Letter of 1963 left the two parties nothing to say that the other could accept, but "
     "the clashes of 1969 on the Ussuri came from a border both claimed, and after them Moscow and Beijing had to "
     "talk about troops, not doctrine. Zhou and Kosygin met at Beijing airport in September 1969, and China then "
     "looked to Washington: Nixon came to China in February 1972."
 )
 SHORT = "The split was about ideas, and then there was fighting on the border in 1969, so China turned to America."
+#: sentences a simulated student's paragraph is made of (tests/class_day.simulated_class)
+SENTENCES = (
+    "The Proposal and the Open Letter of 1963 each blamed the other party's leaders, so neither side could take its words back.",
+    "The border on the Ussuri had been disputed for a long time, and in March 1969 soldiers fought on Zhenbao island.",
+    "After the clashes both sides moved troops to the border, which made the quarrel a question of security.",
+    "Zhou Enlai and Kosygin met at Beijing airport in September 1969 and stepped back from war.",
+    "Mao needed a counterweight to the Soviet Union, and the United States needed a way out of Vietnam.",
+    "Nixon's visit in February 1972 ended with a communique against any power seeking to dominate Asia.",
+    "I think words mattered less than soldiers and the border.",
+    "Ideology was the cause of the split, but fear made it a confrontation.",
+)
 
 
 @dataclass
@@ -145,7 +156,7 @@ def small_class() -> list[Student]:
     return [
         Student("101", "Ann Honest", friday.replace(hour=16, minute=30), dict(RIGHT), WRITTEN, 4),
         Student("102", "Ben Partly", friday.replace(hour=16, minute=50), {"5.2": RIGHT["5.2"], "5.4": 3}, SHORT, 2),
-        Student("103", "Cat Tanner", friday.replace(hour=17, minute=10), {"5.2": 7, "5.4": ALTERNATIVE}, WRITTEN[:220], 3),
+        Student("103", "Cat Tanner", friday.replace(hour=17, minute=10), {"5.2": 7, "5.4": ALTERNATIVE}, " ".join(SENTENCES[1:4]), 3),
         Student("104", "Dan Late", dt.datetime(2027, 6, 5, 12, 0), dict(RIGHT), WRITTEN, 4),
         Student("105", "Eve Empty", friday.replace(hour=15, minute=0), empty=True),
     ]
@@ -169,7 +180,7 @@ def simulated_class(n: int = 30, seed: int = 1964) -> list[Student]:
                 answers[qid] = None
         hours = rng.choice([-30, -5, -1, -0.1, 0.1, 0.2]) if i % 7 else rng.choice([2, 20, 50])
         when = dt.datetime(2027, 6, 4, 17, 0) + dt.timedelta(hours=hours)
-        written = WRITTEN if ability > 0.6 else SHORT if ability > 0.2 else WRITTEN[:160]
+        written = " ".join(rng.sample(SENTENCES, 2 + round(3 * ability)))
         mark = float(min(4, max(0, round(4 * ability + rng.uniform(-1, 1)))))
         out.append(Student(f"{201 + i}", f"{first[i % len(first)]} Student{i + 1:02d}", when, answers, written, mark,
                            empty=(i == n - 1)))

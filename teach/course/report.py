@@ -472,7 +472,7 @@ def index_html(data: Assignment, stats: list[ItemStats], pairs: dict[str, list[P
         if late and student in data.scores:
             penalty = data.penalties.get(student)
             when = _late_text(data.late_seconds.get(student))
-            cells_late = (f'<td class="num late" title="handed in {when}">&minus;{penalty:g}</td>' if penalty else '<td class="num">0</td>')
+            cells_late = (f'<td class="num late" title="handed in {when}">&minus;{penalty:g}</td>' if penalty else '<td class="num">&ndash;</td>')
             cells_late += f'<td class="num">{data.grade(student):g}</td>'
         else:
             cells_late = "<td></td><td></td>" if late else ""
