@@ -14,6 +14,7 @@ Usage: ``python bench/teachers_day.py [--students 30] [--keep DIR] [--json FILE]
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -79,9 +80,12 @@ def run(n: int, base: Path) -> dict:
     exports = step("make export", "Canvas and Moodle files from the roster",
                    lambda: {lms: day.export(course_dir, lms) for lms in ("canvas", "moodle")})
     not_graded = [line.student for line in lines if line.status == "NOT GRADED"]
+    with open(exports["canvas"], encoding="utf-8", newline="") as handle:
+        exported = {row[0]: row[5] for row in list(csv.reader(handle))[2:]}
+    wrong = [s.participant for s in students if exported.get(s.name) != ("" if s.points() is None else f"{s.points():g}")]
     grade = next(s for name, s, _ in steps if name == "make grade")
     return {"students": n, "steps": steps, "per_submission": grade / max(1, n - len(not_graded)), "report_lines": printed,
-            "index": index, "exports": {k: str(v) for k, v in exports.items()}, "not_graded": not_graded,
+            "index": index, "exports": {k: str(v) for k, v in exports.items()}, "not_graded": not_graded, "export_differs": wrong,
             "expected": {s.participant: s.points() for s in students}}
 
 
@@ -108,10 +112,13 @@ def main() -> int:
     print("\nWhat the report says:")
     for line in result["report_lines"][:-1]:
         print(line)
+    differs = result["export_differs"]
+    print(f"The Canvas export {'differs from' if differs else 'matches'} the points counted by hand "
+          f"({', '.join(differs) if differs else 'every student; the work not graded without a grade'}).")
     print(shot)
     if args.json:
         Path(args.json).write_text(json.dumps({**result, "index": str(result["index"]), "total": total, "screenshot": shot}, indent=1), encoding="utf-8")
-    return 0
+    return 1 if differs else 0
 
 
 if __name__ == "__main__":

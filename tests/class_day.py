@@ -106,16 +106,25 @@ WRITTEN = (
     "looked to Washington: Nixon came to China in February 1972."
 )
 SHORT = "The split was about ideas, and then there was fighting on the border in 1969, so China turned to America."
-#: sentences a simulated student's paragraph is made of (tests/class_day.simulated_class)
+
+#: short sentences a simulated student's paragraph is made of (each under the report's 12-word run)
 SENTENCES = (
-    "The Proposal and the Open Letter of 1963 each blamed the other party's leaders, so neither side could take its words back.",
-    "The border on the Ussuri had been disputed for a long time, and in March 1969 soldiers fought on Zhenbao island.",
-    "After the clashes both sides moved troops to the border, which made the quarrel a question of security.",
-    "Zhou Enlai and Kosygin met at Beijing airport in September 1969 and stepped back from war.",
-    "Mao needed a counterweight to the Soviet Union, and the United States needed a way out of Vietnam.",
-    "Nixon's visit in February 1972 ended with a communique against any power seeking to dominate Asia.",
-    "I think words mattered less than soldiers and the border.",
-    "Ideology was the cause of the split, but fear made it a confrontation.",
+    "The Proposal and the Open Letter blamed each other's leaders.",
+    "Neither party could take back what it had printed in 1963.",
+    "The border on the Ussuri had long been disputed.",
+    "In March 1969 soldiers fought on Zhenbao island.",
+    "Both sides then moved troops to the border.",
+    "Zhou Enlai and Kosygin met at Beijing airport in September 1969.",
+    "Mao needed a counterweight to the Soviet Union.",
+    "Washington wanted to talk to Beijing as well.",
+    "Nixon visited China in February 1972.",
+    "The Shanghai communique opposed any power seeking hegemony in Asia.",
+    "I think soldiers mattered more than words.",
+    "Ideology started the split, but fear made it dangerous.",
+    "Words alone did not cause the war scare.",
+    "Security and territory turned a quarrel into a confrontation.",
+    "Moscow saw the opening to America as a threat.",
+    "The polemic left no room for compromise.",
 )
 
 
@@ -180,7 +189,7 @@ def simulated_class(n: int = 30, seed: int = 1964) -> list[Student]:
                 answers[qid] = None
         hours = rng.choice([-30, -5, -1, -0.1, 0.1, 0.2]) if i % 7 else rng.choice([2, 20, 50])
         when = dt.datetime(2027, 6, 4, 17, 0) + dt.timedelta(hours=hours)
-        written = " ".join(rng.sample(SENTENCES, 2 + round(3 * ability)))
+        written = " ".join(rng.sample(SENTENCES, 2 + round(2 * ability)))
         mark = float(min(4, max(0, round(4 * ability + rng.uniform(-1, 1)))))
         out.append(Student(f"{201 + i}", f"{first[i % len(first)]} Student{i + 1:02d}", when, answers, written, mark,
                            empty=(i == n - 1)))
