@@ -189,8 +189,9 @@ def simulated_class(n: int = 30, seed: int = 1964) -> list[Student]:
                 answers[qid] = None
         hours = rng.choice([-30, -5, -1, -0.1, 0.1, 0.2]) if i % 7 else rng.choice([2, 20, 50])
         when = dt.datetime(2027, 6, 4, 17, 0) + dt.timedelta(hours=hours)
-        written = " ".join(rng.sample(SENTENCES, 2 + round(2 * ability)))
-        mark = float(min(4, max(0, round(4 * ability + rng.uniform(-1, 1)))))
+        chosen = rng.sample(SENTENCES, 2 + round(2 * ability))
+        written = " ".join(chosen)
+        mark = float(min(4, len(chosen) - 1 + rng.randint(0, 1)))  # the longer paragraphs use more of the rubric
         out.append(Student(f"{201 + i}", f"{first[i % len(first)]} Student{i + 1:02d}", when, answers, written, mark,
                            empty=(i == n - 1)))
     return out
