@@ -130,6 +130,38 @@ def test_the_csv_holds_the_same_figures(tiny):
     assert [(r["student"], r["total"]) for r in grid] == [("ann", "9"), ("ben", "5"), ("cat", "1")]
 
 
+def test_late_penalties_and_work_not_graded_are_in_the_report(tmp_path, bank):
+    """ben handed in 19 hours late and lost 0.9 points (as nbgrader records it); dan's file could not be graded."""
+    import datetime as dt
+
+    from nbgrader.api import Gradebook
+
+    course = make_course(tmp_path / "course", tiny_class())
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment("lesson02", duedate=dt.datetime(2027, 2, 5, 17, 0))
+        sub = gb.find_submission("lesson02", "ben")
+        sub.timestamp = dt.datetime(2027, 2, 6, 12, 0)
+        sub.notebooks[0].late_submission_penalty = 0.9
+        gb.db.commit()
+    (course / "submitted" / "dan" / "lesson02").mkdir(parents=True)
+    (course / "grading-lesson02.log").write_text(
+        "dan            NOT GRADED 02_moscow_conference.ipynb is empty (0 bytes of work): ask the student to save and submit again\n",
+        encoding="utf-8")
+    lines: list[str] = []
+    index = write_report(course, "lesson02", bank=bank, log=lines.append)
+    assert "  late work: ben -0.9 (19 h late)" in lines
+    assert "  handed in but not graded: dan (NOT GRADED: 02_moscow_conference.ipynb is empty (0 bytes of work): " \
+           "ask the student to save and submit again)" in lines
+    page = html.unescape(index.read_text(encoding="utf-8"))
+    assert "ben handed in 19 h late, \u22120.9 points" in page and "handed in, not graded" in page
+    assert re.search(r"<th scope=\"row\">ben</th>(<td[^>]*>[^<]*</td>){5}<td class=\"num late\"[^>]*>\u22120.9</td><td class=\"num\">4.1</td>", page)
+    rows = {r["student"]: r for r in csv.DictReader((index.parent / "students.csv").open(encoding="utf-8"))}
+    assert (rows["ben"]["total"], rows["ben"]["late_penalty"], rows["ben"]["grade"]) == ("5", "0.9", "4.1")
+    assert (rows["ann"]["late_penalty"], rows["ann"]["grade"], rows["dan"]["submitted"]) == ("0", "9", "not graded")
+    stats = {s.item.qid: s for s in item_stats(load(course, "lesson02"), bank)}
+    assert stats["2.2"].share_full == pytest.approx(2 / 3), "the exercises' figures are the points before the penalty"
+
+
 def test_similar_answers_are_pairs_to_read_including_the_model_answer():
     pairs = similar_pairs({"a": MODEL, "b": "It was about steel and nothing else at all.", "c": MODEL + " Also loans."}, MODEL)
     names = {(p.first, p.second) for p in pairs}

@@ -14,7 +14,13 @@ Read from the nbgrader course folder (nothing is written there):
 * ``autograded/<student>/<assignment>/*.ipynb``: the text of each written answer (the cell whose grade id is
   ``written_<exercise>``);
 * ``source/<assignment>/*.ipynb``: the order of the exercises, and the model answer and rubric of each written
-  exercise (the mark-scheme region of its ``rubric_<exercise>_<cell>`` cells).
+  exercise (the mark-scheme region of its ``rubric_<exercise>_<cell>`` cells);
+* ``submitted/<student>/<assignment>/`` and ``grading-<assignment>.log``: work handed in that nbgrader has no
+  submission of (``make grade`` said NOT GRADED, or has not run on it yet), with the log's reason.
+
+The late penalty of a submission is the one nbgrader recorded (``late_submission_penalty`` of its notebooks,
+written by ``make grade`` and ``make late`` from course.toml's ``[late]``); the figures of the exercises use the
+points before it, the grade after it.
 
 The grade ids are those :mod:`teach.course.build` writes: ``check_1_2`` (the code part of exercise 1.2) and
 ``written_1_9`` (the written part of 1.9).
@@ -69,6 +75,12 @@ class Assignment:
     rubrics: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: one line each: what could not be read and was left out
     notes: list[str] = field(default_factory=list)
+    #: student -> the late penalty nbgrader recorded, in points (submissions with one only)
+    penalties: dict[str, float] = field(default_factory=dict)
+    #: student -> seconds after the due date (and the student's extension) the work was handed in (late ones only)
+    late_seconds: dict[str, float] = field(default_factory=dict)
+    #: student -> why work handed in (``submitted/``) has no submission in the gradebook
+    ungraded: dict[str, str] = field(default_factory=dict)
 
     @property
     def submitted(self) -> list[str]:
@@ -80,7 +92,12 @@ class Assignment:
         return sum(item.max_points for item in self.items)
 
     def total(self, student: str) -> float:
+        """The points of the exercises, before any late penalty."""
         return sum(p or 0.0 for p in self.scores.get(student, {}).values())
+
+    def grade(self, student: str) -> float:
+        """The total less the late penalty (never below 0): what the export hands the school's system."""
+        return max(0.0, self.total(student) - self.penalties.get(student, 0.0))
 
     def pending(self, student: str | None = None) -> int:
         """Written answers still to grade by hand (of one student, or of the class)."""
@@ -194,6 +211,22 @@ def _answers(course_dir: Path, name: str, notes: list[str]) -> dict[str, dict[st
     return found
 
 
+def _ungraded(course_dir: Path, name: str, graded: set[str]) -> dict[str, str]:
+    """Student -> why the work in submitted/<student>/<name>/ has no submission in the gradebook (the grading log's reason)."""
+    folder = course_dir / "submitted"
+    waiting = sorted(p.name for p in folder.iterdir() if (p / name).is_dir() and p.name not in graded) if folder.is_dir() else []
+    if not waiting:
+        return {}
+    reasons = {s: f"not graded yet: run make grade ASSIGNMENT={name}" for s in waiting}
+    log = course_dir / f"grading-{name}.log"
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.is_file() else []
+    for line in lines:  # the last line about a student is the latest run's
+        student, _, rest = line.partition(" ")
+        if student in reasons and rest.strip().startswith("NOT GRADED"):
+            reasons[student] = "NOT GRADED: " + rest.strip().removeprefix("NOT GRADED").strip()
+    return reasons
+
+
 def load(course_dir: str | Path, name: str) -> Assignment:
     """Everything the report needs about assignment ``name`` of the course folder ``course_dir``."""
     from nbgrader.api import MissingEntry
@@ -209,8 +242,14 @@ def load(course_dir: str | Path, name: str) -> Assignment:
         cells = [c for nb in assignment.notebooks for c in nb.grade_cells]
         students = sorted(s.id for s in gradebook.students)
         scores: dict[str, dict[str, float | None]] = {}
+        penalties: dict[str, float] = {}
+        late_seconds: dict[str, float] = {}
         for sub in assignment.submissions:
             row: dict[str, float | None] = {}
+            if (penalty := sum(float(nb.late_submission_penalty or 0) for nb in sub.notebooks)) > 0:
+                penalties[sub.student.id] = penalty
+            if sub.timestamp is not None and (seconds := float(sub.total_seconds_late or 0)) > 0:
+                late_seconds[sub.student.id] = seconds
             for nb in sub.notebooks:
                 for grade in nb.grades:
                     pending = grade.manual_score is None and grade.auto_score is None
@@ -228,7 +267,8 @@ def load(course_dir: str | Path, name: str) -> Assignment:
     for item in items:
         if parts[item.qid] > 1:
             item.label = f"{item.qid} {item.part}"
-    data = Assignment(name, items, students, scores, notes=notes)
+    data = Assignment(name, items, students, scores, notes=notes, penalties=penalties, late_seconds=late_seconds)
+    data.ungraded = _ungraded(course_dir, name, set(scores))
     data.answers = _answers(course_dir, name, notes)
     for student in sorted(set(data.answers) - set(scores)):
         notes.append(f"{student}: an answers file but no submission in the gradebook: left out")

@@ -5,7 +5,8 @@ Writes ``<course_dir>/reports/<assignment>/``:
 * ``index.html``: one page for the teacher, offline (figures are inline SVG; no script, font or style is
   fetched from anywhere): per exercise the share of full marks, the distribution of points, the discrimination
   (top third of the class by total against the bottom third), the most common wrong answers with their counts,
-  and which source the students who gave a known alternative answer followed; a grid of students by exercises;
+  and which source the students who gave a known alternative answer followed; a grid of students by exercises,
+  with each late penalty nbgrader recorded and the grade after it; work handed in but not graded, with the reason;
 * ``written-<exercise>.html``: every student's answer to one written exercise on one page, beside the model
   answer and the rubric, then the pairs of answers that share much wording (among students, and with the model
   answer), as pairs to read, never as a verdict;
@@ -388,6 +389,14 @@ def followed_lines(stats: list[ItemStats]) -> list[str]:
     return lines
 
 
+def _late_text(seconds: float | None) -> str:
+    """"19 h late", "3.1 days late" (how long after the due date, the student's extension included)."""
+    if not seconds:
+        return "on time"
+    hours = seconds / 3600
+    return f"{hours:.0f} h late" if hours < 48 else f"{hours / 24:.1f} days late"
+
+
 def index_html(data: Assignment, stats: list[ItemStats], pairs: dict[str, list[Pair]]) -> str:
     totals = [data.total(s) for s in data.submitted]
     absent = [s for s in data.students if s not in data.scores]
@@ -403,6 +412,14 @@ def index_html(data: Assignment, stats: list[ItemStats], pairs: dict[str, list[P
     parts.append('<p class="note">A teacher\'s document: it shows model answers and rubrics. Computed on this machine '
                  "from the course folder; nothing was sent anywhere. Discrimination is the mean share of the points won by "
                  "the top third of the class (by total) minus that of the bottom third.</p>")
+    if data.ungraded:
+        parts.append('<p id="ungraded"><strong>Handed in but not graded</strong> (not in the figures below): '
+                     + "; ".join(f"{html.escape(s)}, {html.escape(why)}" for s, why in data.ungraded.items()) + ".</p>")
+    if data.penalties:
+        parts.append('<p id="late"><strong>Late work</strong> (course.toml\'s [late]; the figures of the exercises use the points '
+                     "before the penalty, the grid shows both): "
+                     + "; ".join(f"{html.escape(s)} handed in {_late_text(data.late_seconds.get(s))}, "
+                                 f"&minus;{p:g} point{'s' if p != 1 else ''}" for s, p in sorted(data.penalties.items())) + ".</p>")
     for note in data.notes:
         parts.append(f'<p class="note">{html.escape(note)}</p>')
     parts.append('<div class="figures">' + share_figure(stats) + totals_figure(data) + scatter_figure(stats) + "</div>")
@@ -432,8 +449,11 @@ def index_html(data: Assignment, stats: list[ItemStats], pairs: dict[str, list[P
     parts.append('<h2>Students by exercises</h2><p class="note">Points per exercise; green: full marks, yellow: some, '
                  "red: none, grey: not graded yet or not submitted. Sorted by total.</p>")
     head = "".join(f'<th scope="col">{html.escape(i.label)}<br><span class="note">/{i.max_points:g}</span></th>' for i in data.items)
+    late = bool(data.penalties)
     rows = []
-    for student in sorted(data.students, key=lambda s: (s not in data.scores, -data.total(s), s)):
+    everyone = sorted(set(data.students) | set(data.ungraded),
+                      key=lambda s: (s not in data.scores, s not in data.ungraded, -data.total(s), s))
+    for student in everyone:
         cells = []
         for item in data.items:
             if student not in data.scores:
@@ -445,9 +465,20 @@ def index_html(data: Assignment, stats: list[ItemStats], pairs: dict[str, list[P
                 continue
             cls = "full" if p >= item.max_points - 1e-9 else "part" if p > 0 else "none"
             cells.append(f'<td class="score {cls}">{p:g}</td>')
-        total = f"{data.total(student):g}" if student in data.scores else "no submission"
-        rows.append(f'<tr><th scope="row">{html.escape(student)}</th>{"".join(cells)}<td class="num">{total}</td></tr>')
-    parts.append(f'<table id="grid"><thead><tr><th scope="col">Student</th>{head}<th scope="col">Total /{data.max_total:g}</th></tr></thead>'
+        if student in data.scores:
+            total = f"{data.total(student):g}"
+        else:
+            total = "handed in, not graded" if student in data.ungraded else "no submission"
+        if late and student in data.scores:
+            penalty = data.penalties.get(student)
+            when = _late_text(data.late_seconds.get(student))
+            cells_late = (f'<td class="num late" title="handed in {when}">&minus;{penalty:g}</td>' if penalty else '<td class="num">&ndash;</td>')
+            cells_late += f'<td class="num">{data.grade(student):g}</td>'
+        else:
+            cells_late = "<td></td><td></td>" if late else ""
+        rows.append(f'<tr><th scope="row">{html.escape(student)}</th>{"".join(cells)}<td class="num">{total}</td>{cells_late}</tr>')
+    late_head = '<th scope="col">Late penalty</th><th scope="col">Grade<br><span class="note">after the penalty</span></th>' if late else ""
+    parts.append(f'<table id="grid"><thead><tr><th scope="col">Student</th>{head}<th scope="col">Total /{data.max_total:g}</th>{late_head}</tr></thead>'
                  f'<tbody>{"".join(rows)}</tbody></table>')
 
     written = [s for s in stats if s.item.part == "written"]
@@ -525,14 +556,14 @@ def report_csv(data: Assignment, stats: list[ItemStats]) -> str:
 def students_csv(data: Assignment) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", *(f"{i.label} (/{i.max_points:g})" for i in data.items), "total", "submitted"])
-    for student in data.students:
+    writer.writerow(["student", *(f"{i.label} (/{i.max_points:g})" for i in data.items), "total", "submitted", "late_penalty", "grade"])
+    for student in sorted(set(data.students) | set(data.ungraded)):
         row = data.scores.get(student)
         if row is None:
-            writer.writerow([student, *([""] * len(data.items)), "", "no"])
+            writer.writerow([student, *([""] * len(data.items)), "", "not graded" if student in data.ungraded else "no", "", ""])
             continue
         cells = ["" if (p := row.get(i.grade_id)) is None else f"{p:g}" for i in data.items]
-        writer.writerow([student, *cells, f"{data.total(student):g}", "yes"])
+        writer.writerow([student, *cells, f"{data.total(student):g}", "yes", f"{data.penalties.get(student, 0):g}", f"{data.grade(student):g}"])
     return out.getvalue()
 
 
@@ -591,6 +622,9 @@ def summary_lines(data: Assignment, stats: list[ItemStats], pairs: dict[str, lis
             best = found[0]
             lines.append(f"  {gid}: {len(found)} pairs of written answers to read side by side (closest: {best.first} and "
                          f"{best.second}, Jaccard {best.jaccard:.2f})")
+    if data.penalties:
+        lines.append("  late work: " + ", ".join(f"{s} -{p:g} ({_late_text(data.late_seconds.get(s))})" for s, p in sorted(data.penalties.items())))
+    lines += [f"  handed in but not graded: {s} ({why})" for s, why in data.ungraded.items()]
     lines += [f"  note: {note}" for note in data.notes]
     return lines
 
