@@ -109,10 +109,18 @@ def graded(tmp_path_factory):
     other = nbformat.read(ROOT / "notebooks" / "student" / "03_economic_race.ipynb", as_version=4)
     submit("frank", other)
     submit("grace hopper", alice)
+    submit("alice_twin", alice)  # the same notebook as alice's: run once for each, never twice for one
 
     lines = []
-    report = autograde(course_dir, "lesson01", log=lines.append, unsafe=bool(unavailable()))
-    return {"dir": course_dir, "report": {l.student: l for l in report}, "log": lines, "source": source, "release": release}
+    import teach.course.sandbox as sandbox
+
+    real_run, runs = sandbox.run, []
+    sandbox.run = lambda box, *a, **k: runs.append(box) or real_run(box, *a, **k)
+    try:
+        report = autograde(course_dir, "lesson01", log=lines.append, unsafe=bool(unavailable()))
+    finally:
+        sandbox.run = real_run
+    return {"dir": course_dir, "report": {l.student: l for l in report}, "log": lines, "source": source, "release": release, "runs": runs}
 
 
 def test_the_release_holds_no_solution_hidden_test_or_rubric(graded):
@@ -144,7 +152,7 @@ def test_each_submission_gets_one_clear_line(graded):
     assert "grace_hopper" in report["grace hopper"].detail
     assert all(report[s].status == "NOT GRADED" for s in ("dave", "erin", "frank", "grace hopper"))
     assert not any("Traceback" in line for line in graded["log"])
-    assert graded["log"][-1].startswith("3 of 7 submissions graded")
+    assert graded["log"][-1].startswith("4 of 8 submissions graded")
 
 
 def _scores(course_dir: Path) -> dict[str, dict[str, float]]:
@@ -155,6 +163,15 @@ def _scores(course_dir: Path) -> dict[str, dict[str, float]]:
             student: {qid: gb.find_grade(f"check_{qid.replace('.', '_')}", "01_honeymoon", "lesson01", student).score for qid in CODE_POINTS}
             for student in ("alice", "bob", "carol")
         }
+
+
+def test_each_gradable_submission_runs_once_in_parallel_ahead_of_nbgrader(graded):
+    report = graded["report"]
+    gradable = [s for s, line in report.items() if line.status == "graded"]
+    assert sorted(gradable) == ["alice", "alice_twin", "bob", "carol"]
+    assert len(graded["runs"]) == len(gradable), "nbgrader found every run done (identical notebooks included)"
+    assert report["alice_twin"].detail.split(" points")[0] == report["alice"].detail.split(" points")[0]
+    assert sum(line.startswith("ran ") for line in graded["log"]) == len(gradable), "one progress line per run"
 
 
 def test_the_gradebook_holds_each_students_score_per_exercise(graded):
@@ -198,8 +215,8 @@ def test_manual_grade_feedback_export_and_regrading(graded):
     run = nbgrader(course_dir, "export", "--to", "grades.csv")
     assert run.returncode == 0, run.stderr[-3000:]
     rows = {r["student_id"]: r for r in csv.DictReader((course_dir / "grades.csv").open())}
-    assert set(rows) == {"alice", "bob", "carol"}
-    assert float(rows["alice"]["score"]) == 6 + 4 and float(rows["bob"]["score"]) == 3 and float(rows["carol"]["score"]) == 5
+    assert set(rows) == {"alice", "alice_twin", "bob", "carol"}
+    assert float(rows["alice"]["score"]) == 6 + 4 and float(rows["alice_twin"]["score"]) == 6 and float(rows["bob"]["score"]) == 3 and float(rows["carol"]["score"]) == 5
     assert all(float(r["max_score"]) == 11 for r in rows.values())
     # grading the class again leaves the teacher's grade and comment alone
     again = autograde(course_dir, "lesson01", log=lambda *_: None, unsafe=bool(unavailable()))

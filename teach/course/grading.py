@@ -162,7 +162,7 @@ def _run_ahead(api, course_dir: Path, assignment: str, students: list[str], file
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(run, box, files, limits, unsafe=unsafe): run_key(box) for box in work}
         for done, future in enumerate(as_completed(futures), start=1):
-            PRERUN[futures[future]] = future.result()
+            PRERUN.setdefault(futures[future], []).append(future.result())  # two identical notebooks: two runs, one each
             elapsed = time.monotonic() - start
             left = elapsed / done * (len(work) - done)
             log(f"ran        {done}/{len(work)} submissions in {'no sandbox' if unsafe else 'the sandbox'}; about {left:.0f} s left")

@@ -75,8 +75,9 @@ HIDDEN_TEST = re.compile(
     re.S,
 )
 
-#: Runs done ahead of nbgrader (in parallel, by ``make grade``): key of the sandbox notebook -> its run.
-PRERUN: dict[str, object] = {}
+#: Runs done ahead of nbgrader (in parallel, by ``make grade``): key of the sandbox notebook -> its runs (one per
+#: submission with that key: identical notebooks, blank ones for instance, are each run once).
+PRERUN: dict[str, list] = {}
 
 
 def tests_of(source_nb) -> dict[str, tuple[str, str, dict]]:
@@ -176,7 +177,10 @@ class SandboxedExecute(NbGraderPreprocessor):
         tests = tests_of(source)
         box = sandbox_notebook(nb, tests)
         key = run_key(box)
-        result = PRERUN.pop(key, None)
+        done = PRERUN.get(key)
+        result = done.pop() if done else None
+        if done == []:
+            del PRERUN[key]
         if result is None:
             files = Path(self.class_files) if self.class_files else root / ".grading" / "class-files"
             if not (files / "helpers").is_dir():
