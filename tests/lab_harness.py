@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,6 +127,28 @@ class Lab:
 
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+
+
+@contextmanager
+def offline_page(width: int = 1280, height: int = 900):
+    """A Chromium page that refuses every request outside ``file://``; yields ``(page, refused)``, the list of the
+    refused addresses (a page meant to work offline leaves it empty)."""
+    from playwright.sync_api import sync_playwright
+
+    refused: list[str] = []
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+
+            def refuse(route):
+                refused.append(route.request.url)
+                route.abort()
+
+            page.route(lambda url: not url.startswith("file://"), refuse)
+            yield page, refused
+        finally:
+            browser.close()
 
 
 def _accept_kernel_dialog(page) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from class_sim import make_course, simulated_class, write_bank
-from lab_harness import browser_missing, launch
+from lab_harness import browser_missing, offline_page
 
 from helpers.exercises import load_bank
 from teach.course.report import write_report
@@ -28,37 +28,23 @@ if _missing:
 
 
 def test_the_class_report_opens_offline_in_chromium(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     bank = load_bank(write_bank(tmp_path / "bank.json"))
     course = make_course(tmp_path / "course", simulated_class(30), extra_students=("zoe",))
     index = write_report(course, "lesson02", bank=bank, log=lambda *_: None)
     SHOTS.mkdir(exist_ok=True)
-    outside: list[str] = []
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-
-            def refuse(route):
-                outside.append(route.request.url)
-                route.abort()
-
-            page.route(lambda url: not url.startswith("file://"), refuse)
-            page.goto(index.as_uri(), wait_until="load")
-            grid = page.locator("#grid")
-            assert grid.is_visible()
-            assert grid.locator("tbody tr").count() == 31
-            figures = page.locator("svg.figure")
-            assert figures.count() == 3 and figures.first.bounding_box()["width"] > 200
-            assert page.locator("svg.figure rect").count() > 10
-            assert "gave Theobald's date" in page.locator("#sources + ul").inner_text()
-            page.screenshot(path=str(SHOTS / "class-report.png"), full_page=True)
-            page.get_by_role("link", name="Exercise 2.4").click()
-            page.wait_for_load_state("load")
-            assert page.locator("aside").get_by_role("heading", name="Rubric").is_visible()
-            assert page.locator("section.answer").count() == 30
-            page.screenshot(path=str(SHOTS / "class-report-written.png"), full_page=False)
-        finally:
-            browser.close()
+    with offline_page() as (page, outside):
+        page.goto(index.as_uri(), wait_until="load")
+        grid = page.locator("#grid")
+        assert grid.is_visible()
+        assert grid.locator("tbody tr").count() == 31
+        figures = page.locator("svg.figure")
+        assert figures.count() == 3 and figures.first.bounding_box()["width"] > 200
+        assert page.locator("svg.figure rect").count() > 10
+        assert "gave Theobald's date" in page.locator("#sources + ul").inner_text()
+        page.screenshot(path=str(SHOTS / "class-report.png"), full_page=True)
+        page.get_by_role("link", name="Exercise 2.4").click()
+        page.wait_for_load_state("load")
+        assert page.locator("aside").get_by_role("heading", name="Rubric").is_visible()
+        assert page.locator("section.answer").count() == 30
+        page.screenshot(path=str(SHOTS / "class-report-written.png"), full_page=False)
     assert outside == [], f"the report asked the network for {outside[:3]}"

@@ -30,7 +30,7 @@ from pathlib import Path
 import class_day as day
 import pytest
 from class_day import ASSIGNMENT, MAX_POINTS, NOTEBOOK, RIGHT, small_class
-from lab_harness import browser_missing, launch
+from lab_harness import browser_missing, offline_page
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 STUDENTS = {s.participant: s for s in small_class()}
@@ -173,43 +173,29 @@ _missing = browser_missing()
 def test_the_report_in_chromium(graded):
     if _missing:
         pytest.fail(f"CI is set but the browser test cannot run: {_missing}.", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
     SHOTS.mkdir(exist_ok=True)
-    outside: list[str] = []
     start = time.perf_counter()
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-
-            def refuse(route):
-                outside.append(route.request.url)
-                route.abort()
-
-            page.route(lambda url: not url.startswith("file://"), refuse)
-            page.goto(graded["index"].as_uri(), wait_until="load")
-            # per exercise: the share of students with full marks, of the four graded
-            table = page.locator("#exercises-table tbody tr")
-            shares = {table.nth(i).locator("td").first.inner_text().split()[0]: table.nth(i).locator("td").nth(3).inner_text()
-                      for i in range(table.count())}
-            assert shares == {"5.2": "75% (3/4)", "5.4": "50% (2/4)", "5.9": "50% (2/4)"}
-            # which source the class followed: the announcement's date, named with its source and count
-            sources = page.locator("#sources + ul").inner_text()
-            assert "Exercise 5.4: 1 student gave the day the removal was announced (16 October 1964)" in sources
-            assert "The New York Times" in sources and "nyt1964_khrushchev" in sources
-            assert "104 handed in 19 h late, \u22120.7 points" in page.locator("#late").inner_text()
-            assert "105" in page.locator("#ungraded").inner_text() and "empty" in page.locator("#ungraded").inner_text()
-            # the grid: the four graded by total, then the work not graded; the late penalty and the grade after it
-            grid = page.locator("#grid tbody tr")
-            assert grid.count() == 5 and grid.last.locator("th").inner_text() == "105"
-            row = page.locator("#grid tbody tr", has=page.locator("th", has_text="104"))
-            assert row.locator("td").all_inner_texts() == ["1", "2", "4", "7", "\u22120.7", "6.3"]
-            assert "handed in, not graded" in grid.last.inner_text()
-            assert page.locator("svg.figure").count() == 3
-            page.screenshot(path=str(SHOTS / "teachers-day-report.png"), full_page=True)
-        finally:
-            browser.close()
+    with offline_page() as (page, outside):
+        page.goto(graded["index"].as_uri(), wait_until="load")
+        # per exercise: the share of students with full marks, of the four graded
+        table = page.locator("#exercises-table tbody tr")
+        shares = {table.nth(i).locator("td").first.inner_text().split()[0]: table.nth(i).locator("td").nth(3).inner_text()
+                  for i in range(table.count())}
+        assert shares == {"5.2": "75% (3/4)", "5.4": "50% (2/4)", "5.9": "50% (2/4)"}
+        # which source the class followed: the announcement's date, named with its source and count
+        sources = page.locator("#sources + ul").inner_text()
+        assert "Exercise 5.4: 1 student gave the day the removal was announced (16 October 1964)" in sources
+        assert "The New York Times" in sources and "nyt1964_khrushchev" in sources
+        assert "104 handed in 19 h late, \u22120.7 points" in page.locator("#late").inner_text()
+        assert "105" in page.locator("#ungraded").inner_text() and "empty" in page.locator("#ungraded").inner_text()
+        # the grid: the four graded by total, then the work not graded; the late penalty and the grade after it
+        grid = page.locator("#grid tbody tr")
+        assert grid.count() == 5 and grid.last.locator("th").inner_text() == "105"
+        row = page.locator("#grid tbody tr", has=page.locator("th", has_text="104"))
+        assert row.locator("td").all_inner_texts() == ["1", "2", "4", "7", "\u22120.7", "6.3"]
+        assert "handed in, not graded" in grid.last.inner_text()
+        assert page.locator("svg.figure").count() == 3
+        page.screenshot(path=str(SHOTS / "teachers-day-report.png"), full_page=True)
     TIMES["report in Chromium (open, read, screenshot)"] = time.perf_counter() - start
     assert outside == [], f"the report asked the network for {outside[:3]}"
 
