@@ -243,7 +243,7 @@ def test_agreed_targets_are_left_out_unless_asked_for():
     with pytest.raises(AnalysisError) as err:
         hm.trade_growth(trade, "china_exports_to_ussr", 1949, 1950)
     assert str(err.value) == ("No single-year 'china_exports_to_ussr' figure for 1950; the years with figures are [1949] "
-                              "(agreed targets left out: pass actual_only=False to include them).")
+                              "(agreed targets and forecasts left out: pass actual_only=False to include them).")
     with pytest.raises(AnalysisError, match="the 1949 figure is in 'million rubles \\(pre-1961\\)' and the 1950 figure in 'million US dollars'"):
         hm.trade_growth(trade, "china_exports_to_ussr", 1949, 1950, actual_only=False)
     assert hm.trade_annual(trade, "china_exports_to_ussr")["year"].tolist() == [1949]

@@ -219,7 +219,7 @@ def test_targets_figure(output, targets):
 
     ax = wrace.targets_figure(targets, output)
     text = plots.describe(ax)
-    assert "The 1958 target rose from 6.2 to 10.7" in text and "claimed 1958: 11.0" in text and "1961" not in text.split("Source")[0]
+    assert "The 1958 target was 10.7" in text and "claimed 1958: 11.0" in text and "1961" not in text.split("Source")[0]
     matplotlib.pyplot.close(ax.figure)
     with pytest.raises(ValueError, match="No steel targets"):
         wrace.targets_figure(targets, output, years=(1970,))

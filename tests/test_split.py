@@ -187,9 +187,9 @@ def test_percent_change_refusals(old, new, message):
 
 
 def test_count_range_never_averages(withdrawal):
-    r = S.count_range(withdrawal, "contracts_cancelled")
-    assert (r.low, r.high, r.spread, r.n) == (343, 345, 2, 2)
-    assert r.by_source == {"taubman1996": 343.0, "zhangwentian_nianpu": 345.0}
+    r = S.count_range(withdrawal, "scitech_projects_cancelled")
+    assert (r.low, r.high, r.spread, r.n) == (257, 257, 0, 2)
+    assert r.by_source == {"taubman1996": 257.0, "zhangwentian_nianpu;taubman1996": 257.0}
     wide = S.count_range(withdrawal, ["experts_recalled", "experts_in_china_at_recall", "experts_in_china_us_estimate_high"])
     assert (wide.low, wide.high) == (1390, 3000)
     assert "khrushchev1960 (experts_in_china_at_recall) 1,500" in wide.describe()

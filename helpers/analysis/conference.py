@@ -95,7 +95,6 @@ CITE_AS = {
     "luthi2008": "Lüthi",
     "shen_xia2015": "Shen and Xia",
     "time1957_whoop": "Time, 'A Whoop & a Holler'",
-    "wiki1957meeting": "Wikipedia, '1957 Meeting'",
     "wiki_ppas": "Wikipedia, 'Problems of Peace'",
     "hakkawiki1957": "Hakka wiki, 1957 meeting",
     "gse_peace_manifesto": "Great Soviet Encyclopedia",
@@ -414,7 +413,7 @@ def positions(debates: pd.DataFrame, issue: str | None = None, actor: str | None
     lists the actors who do have one.
 
     >>> positions(data.load("debates"), "leadership_of_camp", actor="gomu")["source_id"].tolist()  # doctest: +SKIP
-    ['wiki1957meeting', 'time1957_whoop', 'shen2020']
+    ['time1957_whoop', 'shen2020']
     """
     require_columns(debates, ("debate_id", "issue", "actor", "position", "date", "source_id"), "debates")
     rows = debates

@@ -64,8 +64,8 @@ NOT_LOAN_AGREEMENTS = ("cash_repayments_by_1958",)
 
 RUBLES = "million rubles (pre-1961)"
 
-#: Trade rows that are targets negotiated in advance, not actual trade (sino_soviet_trade.status).
-NOT_ACTUAL = ("agreed_target",)
+#: Trade rows that are not actual trade (sino_soviet_trade.status): targets negotiated in advance, and forecasts.
+NOT_ACTUAL = ("agreed_target", "forecast")
 
 #: Readable names of the trade flows (sino_soviet_trade.flow).
 FLOW_NAMES = {
@@ -315,7 +315,7 @@ def trade_annual(trade: pd.DataFrame, flow: str = "total_turnover", unit: str | 
 
     Works on whatever annual rows the table holds. If the flow exists in several units,
     ``unit`` must be given: old rubles, new rubles, dollars, yuan and percentages never share an axis.
-    ``actual_only`` (the default) leaves out targets agreed in advance (status ``agreed_target``).
+    ``actual_only`` (the default) leaves out targets agreed in advance and forecasts (status ``agreed_target``, ``forecast``).
 
     >>> trade_annual(data.load("sino_soviet_trade"), "total_turnover", unit="million rubles (pre-1961)")["year"].tolist()  # doctest: +SKIP
     [1950, 1957]
@@ -326,7 +326,7 @@ def trade_annual(trade: pd.DataFrame, flow: str = "total_turnover", unit: str | 
     rows = _annual(trade[trade["flow"] == flow], actual_only)
     if rows.empty:
         raise AnalysisError(f"The flow {flow!r} has no single-year figures of actual trade (only multi-year totals"
-                            + (" or agreed targets; pass actual_only=False to see those)." if actual_only else ")."))
+                            + (" or agreed targets and forecasts; pass actual_only=False to see those)." if actual_only else ")."))
     units = sorted(rows["unit"].unique())
     if unit is None:
         if len(units) > 1:
@@ -355,7 +355,7 @@ def trade_growth(trade: pd.DataFrame, flow: str, start: int, end: int, series: s
 
     Both figures must come from the same unit and source series; otherwise the function
     refuses and says why (a ratio of rubles to dollars, or of two differently compiled
-    series, is not growth). ``actual_only`` (the default) leaves out agreed targets.
+    series, is not growth). ``actual_only`` (the default) leaves out agreed targets and forecasts.
 
     >>> trade_growth(data.load("sino_soviet_trade"), "total_turnover", 1950, 1957).factor  # doctest: +SKIP
     3.857142857142857
@@ -375,7 +375,7 @@ def trade_growth(trade: pd.DataFrame, flow: str, start: int, end: int, series: s
         found = rows[rows["year"] == year]
         if found.empty:
             have = sorted(rows["year"].unique().tolist())
-            note = " (agreed targets left out: pass actual_only=False to include them)" if actual_only and (trade["status"].isin(NOT_ACTUAL)).any() else ""
+            note = " (agreed targets and forecasts left out: pass actual_only=False to include them)" if actual_only and (trade["status"].isin(NOT_ACTUAL)).any() else ""
             raise AnalysisError(f"No single-year {flow!r} figure for {year}; the years with figures are {have}{note}.")
         ends[year] = found
     pairs = ends[start].merge(ends[end], on=["unit", "series"], suffixes=("_a", "_b"))

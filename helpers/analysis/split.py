@@ -253,9 +253,9 @@ def grain_table(grain: pd.DataFrame) -> pd.DataFrame:
 def claim_ratio(grain: pd.DataFrame, year: int, claim: str = "official_claim", revised: str = "revised_official") -> float:
     """How many times larger the ``claim`` figure for ``year`` is than the ``revised`` one.
 
-    >>> g = pd.DataFrame({"year": [1958, 1958], "series": ["official_claim", "revised_official"], "value": [300.0, 200.0]})
+    >>> g = pd.DataFrame({"year": [1958, 1958], "series": ["official_claim", "revised_official"], "value": [300.0, 120.0]})
     >>> claim_ratio(g, 1958)
-    1.5
+    2.5
     """
     table = grain_table(grain)
     if year not in table.index:

@@ -152,11 +152,13 @@ def targets_figure(targets: pd.DataFrame, output: pd.DataFrame, years: tuple[int
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=plots.TYPE_SCALE["small"])
     first58 = t[t["target_year"] == years[0]].iloc[0]
+    top58 = t[t["target_year"] == years[0]]["target_value"].max()
     high = t.loc[t["target_value_max"].fillna(t["target_value"]).idxmax()]
     alt = (
         f"Dot chart of {len(t)} steel targets and estimates set between {t['set_when'].min():%B %Y} and {t['set_when'].max():%B %Y}, in million metric tons. "
-        f"The {years[0]} target rose from {first58['target_value'] / MT:.1f} to {t[t['target_year'] == years[0]]['target_value'].max() / MT:.1f}; "
-        f"the highest, for {int(high['target_year'])}, reached {high['target_value_max'] / MT if pd.notna(high['target_value_max']) else high['target_value'] / MT:.1f}. "
+        + (f"The {years[0]} target rose from {first58['target_value'] / MT:.1f} to {top58 / MT:.1f}; " if top58 > first58["target_value"]
+           else f"The {years[0]} target was {first58['target_value'] / MT:.1f}; ")
+        + f"the highest, for {int(high['target_year'])}, reached {high['target_value_max'] / MT if pd.notna(high['target_value_max']) else high['target_value'] / MT:.1f}. "
         + "; ".join(f"claimed {int(r['year'])}: {r['value'] / MT:.1f}" for _, r in claim.iterrows())
         + "; revised output "
         + ", ".join(f"{int(r['year'])}: {r['value'] / MT:.1f}" for _, r in revised.iterrows())
