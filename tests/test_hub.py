@@ -113,18 +113,33 @@ def _solution_line(name: str, var: str) -> str:
 
 #: the state folders of the hubs this process started and has not yet stopped and removed the accounts of
 LIVE: set[Path] = set()
+#: the tests' folders not yet removed
+FOLDERS: set[Path] = set()
+LAST_STATE_BEFORE = LAST_STATE.read_text(encoding="utf-8") if LAST_STATE.exists() else None
 
 
 def last_resort_cleanup() -> None:
-    """Stop every hub this process started and remove its accounts, with the project's own commands.
+    """Stop every hub this process started and remove its accounts, with the project's own commands; then its folders.
 
-    The fixture does this itself; this runs at the end of the session (tests/conftest.py) and at exit, for a hub
+    The fixtures do this themselves; this runs at the end of the session (tests/conftest.py) and at exit, for a hub
     whose fixture was cut short (a second Ctrl-C during its cleanup, say).
     """
     for state in sorted(LIVE):
         _teach("hub", "stop", "--state", str(state), "--timeout", "30")
         if _teach("hub", "remove-users", "--state", str(state)).returncode == 0:
             LIVE.discard(state)
+    for folder in sorted(FOLDERS):
+        if not any(state.is_relative_to(folder) for state in LIVE):  # else its state is all that is known of a hub left
+            shutil.rmtree(folder, ignore_errors=True)
+            FOLDERS.discard(folder)
+    _put_back_last_state()
+
+
+def _put_back_last_state() -> None:
+    if LAST_STATE_BEFORE is None:
+        LAST_STATE.unlink(missing_ok=True)
+    else:
+        LAST_STATE.write_text(LAST_STATE_BEFORE, encoding="utf-8")
 
 
 atexit.register(last_resort_cleanup)
@@ -152,16 +167,25 @@ class Workspace:
 
     def __init__(self):
         self.public = Path(tempfile.mkdtemp(prefix="hubtest-"))
+        FOLDERS.add(self.public)
         self.public.chmod(0o755)  # the exchange and the students' nbgrader settings live here
         teacher = self.public / "teacher"
         teacher.mkdir(mode=0o700)  # the class copy's work tree and the course folder (hidden tests): root only
         self.class_copy = teacher / "class-copy"
         given = os.environ.get(CLASS_COPY_VARIABLE)
-        if given:
-            made = _run(["git", "clone", "-q", given, str(self.class_copy)])
-        else:
-            made = _run([sys.executable, "-m", "teach.course", "release", "--out", str(self.class_copy)], cwd=ROOT)
-        assert made.returncode == 0, made.stderr
+        try:
+            if given:
+                made = _run(["git", "clone", "-q", given, str(self.class_copy)])
+            else:
+                # its kernels' files in a folder of the workspace, which goes whatever stops the release
+                scratch = self.public / "tmp"
+                scratch.mkdir()
+                made = _run([sys.executable, "-m", "teach.course", "release", "--out", str(self.class_copy)], cwd=ROOT, env=dict(os.environ, TMPDIR=str(scratch)))
+            assert made.returncode == 0, made.stderr
+        except BaseException:  # Ctrl-C or a failure: no fixture teardown will remove the folder
+            shutil.rmtree(self.public, ignore_errors=True)
+            FOLDERS.discard(self.public)
+            raise
 
 
 class TrialHub:
@@ -255,15 +279,12 @@ class TrialHub:
 
 @pytest.fixture(scope="module")
 def workspace():
-    last = LAST_STATE.read_text(encoding="utf-8") if LAST_STATE.exists() else None
     made = Workspace()
     yield made
     if not any(state.is_relative_to(made.public) for state in LIVE):  # else the last-resort cleanup still needs its state
         shutil.rmtree(made.public, ignore_errors=True)
-    if last is None:
-        LAST_STATE.unlink(missing_ok=True)
-    else:
-        LAST_STATE.write_text(last, encoding="utf-8")
+        FOLDERS.discard(made.public)
+    _put_back_last_state()
 
 
 @pytest.fixture(scope="module")
