@@ -15,8 +15,8 @@ copy written by ``python -m teach.course release`` served to it over loopback gi
 - bad input: a wrong password, a link to a repository that does not exist, the port already taken:
   each gets a clear message and the hub keeps serving the other students;
 - repeated wrong passwords slow the login page; the students' JupyterLab asks nothing about news;
-- ``python -m teach hub stop --state`` stops the hub, its proxy and the students' servers and says so, and
-  ``remove-users --state`` removes the accounts.
+- ``python -m teach hub stop --state`` stops the hub, its proxy, the students' servers and what else the
+  students' accounts run, and says so; ``remove-users --state`` removes the accounts.
 
 Every test sets up what it needs (a running server, a pulled clone) itself, so any one of them runs alone and in
 any order (``--reversed-order`` in tests/conftest.py). They share one hub, started when the first of them needs
@@ -402,10 +402,9 @@ def _processes(folder: Path, uids: set[int]) -> dict[int, str]:
         if not entry.name.isdigit():
             continue
         try:
+            if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":  # exited, not yet reaped
+                continue
             if entry.stat().st_uid not in uids:
-                stat_fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if stat_fields[0] == "Z":
-                    continue
                 named = str(folder).encode()
                 cwd = os.readlink(entry / "cwd")
                 if not (named in (entry / "cmdline").read_bytes() or named in (entry / "environ").read_bytes() or cwd.startswith(str(folder))):
@@ -782,19 +781,31 @@ def test_z_hub_stop_and_remove_users_with_the_hubs_state_folder(hub):
     proxy = [p for p, cmd in running.items() if "configurable-http-proxy" in cmd]
     server = [p for p, cmd in running.items() if "jupyterhub-singleuser" in cmd and Path(f"/proc/{p}").stat().st_uid == _accounts(hub.prefix)[user]]
     assert len(jupyterhub) == 1 and len(proxy) == 1 and len(server) == 1, running
-    done = _teach("hub", "stop", "--state", str(hub.state))
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert f"stopped    the trial hub's launcher (make hub) (process {hub.launcher.pid})" in done.stdout
-    assert f"stopped    JupyterHub (process {jupyterhub[0]})" in done.stdout
-    assert f"stopped    the proxy (configurable-http-proxy) (process {proxy[0]})" in done.stdout
-    assert f"stopped    the server of {user} (process {server[0]})" in done.stdout
-    assert f"The trial hub from {hub.state} has stopped." in done.stdout
+    # and a process the student left outside their server (a kernel whose server was killed, say)
+    uid = _accounts(hub.prefix)[hub.students[0]]
+    stray = subprocess.Popen(["sleep", "600"], user=uid, group=uid, cwd="/", start_new_session=True)
+    try:
+        done = _teach("hub", "stop", "--state", str(hub.state))
+        stray.wait(timeout=10)
+    finally:
+        if stray.poll() is None:
+            stray.kill()
+            stray.wait()
+    said = f"{done.stdout}{done.stderr}\n(running before: {running})"
+    assert done.returncode == 0, said
+    assert f"stopped    the trial hub's launcher (make hub) (process {hub.launcher.pid})" in done.stdout, said
+    assert f"stopped    JupyterHub (process {jupyterhub[0]})" in done.stdout, said
+    assert f"stopped    the proxy (configurable-http-proxy) (process {proxy[0]})" in done.stdout, said
+    assert f"stopped    the server of {user} (process {server[0]})" in done.stdout, said
+    assert f"stopped    a process of {hub.students[0]} (sleep 600) (process {stray.pid})" in done.stdout, said
+    assert f"The trial hub from {hub.state} has stopped." in done.stdout, said
     assert hub.launcher.wait(timeout=60) == 0
-    assert not _processes(hub.state, uids), "processes of the hub still run"
+    left = _processes(hub.state, uids)
+    assert not left, f"processes of the hub still run: {left}\n{said}"
     names = sorted(hub.passwords)
     removed = _teach("hub", "remove-users", "--state", str(hub.state))
     hub.stopped(accounts_removed=removed.returncode == 0)
-    assert removed.returncode == 0, removed.stderr
+    assert removed.returncode == 0, removed.stdout + removed.stderr
     assert f"Removed {len(names)} trial account(s) made from {hub.state}: {', '.join(names)}." in removed.stdout
     assert not _accounts(hub.prefix), "accounts left in /etc/passwd"
     assert not [p for p in Path("/home").glob(f"{hub.prefix}*")], "home folders left"

@@ -304,6 +304,38 @@ def _student_servers(state: Path) -> dict[int, str]:
     return found
 
 
+def _left_by_students(state: Path, known: set[int]) -> dict[int, str]:
+    """pid -> description of what else the hub's trial accounts still run (a kernel whose server was killed, say).
+
+    Never root's processes, whatever the settings say: the trial accounts are made by ``start`` and are never root.
+    """
+    import pwd
+
+    try:
+        students = json.loads((state / "settings.json").read_text()).get("students", [])
+    except (OSError, ValueError):
+        return {}
+    uids = {}
+    for name in students:
+        try:
+            uids[pwd.getpwnam(name).pw_uid] = name
+        except KeyError:
+            continue
+    uids.pop(0, None)
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in known or int(entry.name) == os.getpid():
+            continue
+        try:
+            uid = entry.stat().st_uid
+        except OSError:
+            continue
+        if uid in uids and _pid_alive(int(entry.name)):
+            command = " ".join(_cmdline(int(entry.name))[:3])[:80] or "?"
+            found[int(entry.name)] = f"a process of {uids[uid]} ({command})"
+    return found
+
+
 def _terminate(pids: dict[int, str], timeout: float) -> list[int]:
     """SIGTERM each pid, wait, SIGKILL what is left; the pids that were signalled."""
     stopped = []
@@ -338,7 +370,8 @@ def stop(args) -> int:
 
     Says what it stopped. The launcher (``make hub``) stops JupyterHub, which stops the students' servers and the
     proxy; whatever of them still runs after that (or when the launcher is gone: killed, the terminal closed) is
-    found through the hub's own pid files and the students' server processes and stopped one by one.
+    found through the hub's own pid files and the students' server processes and stopped one by one, and last
+    anything else the trial accounts still run.
     """
     state = resolve_state(getattr(args, "state", None))
     running: dict[int, str] = {}
@@ -360,6 +393,10 @@ def stop(args) -> int:
     if left:
         stopped += _terminate(left, args.timeout)
         running.update(left)
+    strays = _left_by_students(state, set(running))  # without them `remove-users` could not delete the accounts
+    if strays:
+        stopped += _terminate(strays, args.timeout)
+        running.update(strays)
     if not stopped:
         print(f"No trial hub is running from {state}.")
         return 0
