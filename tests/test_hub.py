@@ -116,6 +116,7 @@ LIVE: set[Path] = set()
 #: the tests' folders not yet removed
 FOLDERS: set[Path] = set()
 LAST_STATE_BEFORE = LAST_STATE.read_text(encoding="utf-8") if LAST_STATE.exists() else None
+STARTED = []  # a hub was started by this process (which then changed LAST_STATE)
 
 
 def last_resort_cleanup() -> None:
@@ -136,6 +137,8 @@ def last_resort_cleanup() -> None:
 
 
 def _put_back_last_state() -> None:
+    if not STARTED:
+        return
     if LAST_STATE_BEFORE is None:
         LAST_STATE.unlink(missing_ok=True)
     else:
@@ -210,6 +213,7 @@ class TrialHub:
         self.tokens: dict[str, str] = {}
         out_path = self.workspace.public / f"hub{self.starts}.out"
         LIVE.add(self.state)
+        STARTED.append(self.state)
         with open(out_path, "w") as out:
             self.launcher = subprocess.Popen(
                 [sys.executable, "-m", "teach", "hub", "start", "--port", str(self.port), "--students", "4", "--prefix", self.prefix,
