@@ -128,3 +128,25 @@ def pytest_unconfigure(config):
     folder = _SOCKETS.pop("folder", None)
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- order, and the trial hub's last-resort cleanup
+
+
+def pytest_addoption(parser):
+    parser.addoption("--reversed-order", action="store_true", help="run the selected tests in reverse order (no test may rely on an earlier one)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--reversed-order"):
+        items.reverse()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """After every fixture's teardown: stop any trial hub tests/test_hub.py started and did not stop (and remove its accounts)."""
+    import sys
+
+    module = sys.modules.get("test_hub") or sys.modules.get("tests.test_hub")
+    if module is not None:
+        module.last_resort_cleanup()

@@ -169,6 +169,10 @@ def test_hub_stop_honours_a_state_folder_and_says_what_it_stopped(tmp_path, caps
     hub = subprocess.Popen(["sleep", "300"], start_new_session=True)
     proxy = subprocess.Popen(["sleep", "300"], start_new_session=True)
     student = subprocess.Popen([sys.executable, str(server_script)], start_new_session=True)
+    for proc in (hub, proxy, student):  # Popen returns once exec began; the new command line shows a moment later
+        deadline = time.monotonic() + 10
+        while not Path(f"/proc/{proc.pid}/cmdline").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.01)
     (state / "jupyterhub.pid").write_text(f"{hub.pid}\n")
     (state / "proxy.pid").write_text(f"{proxy.pid}\n")
     (state / "launcher.pid").write_text("999999999\n")  # the launcher itself is gone (killed): what it started is not

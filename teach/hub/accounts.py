@@ -30,17 +30,24 @@ def ensure_users(names: list[str], passwords_file: Path, log=print) -> dict[str,
                 f"A unix account named {name!r} already exists and was not made for this trial hub, so its password is not "
                 f"known here. Choose another prefix: make hub PREFIX=class-"
             )
+        # recorded before the account exists: a start stopped halfway (Ctrl-C, make hub-stop) leaves no account
+        # that `remove-users` does not know about
+        known[name] = secrets.token_urlsafe(9)
+        _write(passwords_file, known)
         subprocess.run(["useradd", "--create-home", "--user-group", "--shell", "/bin/bash", "--comment", "trial student (make hub)", name], check=True, capture_output=True)
-        password = secrets.token_urlsafe(9)
-        subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True, capture_output=True)
+        subprocess.run(["chpasswd"], input=f"{name}:{known[name]}\n", text=True, check=True, capture_output=True)
         home = Path(pwd.getpwnam(name).pw_dir)
         home.chmod(0o700)  # one student cannot read another's work
-        known[name] = password
         log(f"created the unix account {name}")
-    passwords_file.parent.mkdir(parents=True, exist_ok=True)
-    passwords_file.write_text(json.dumps(known, indent=1) + "\n")
-    passwords_file.chmod(0o600)
+    _write(passwords_file, known)
     return {name: known[name] for name in names}
+
+
+def _write(passwords_file: Path, known: dict[str, str]) -> None:
+    passwords_file.parent.mkdir(parents=True, exist_ok=True)
+    passwords_file.touch(mode=0o600)
+    passwords_file.chmod(0o600)
+    passwords_file.write_text(json.dumps(known, indent=1) + "\n")
 
 
 def remove_users(passwords_file: Path, log=print) -> list[str]:

@@ -143,6 +143,25 @@ def start(args) -> int:
     blocked = [p for p in state.parents if not p.stat().st_mode & stat.S_IXOTH]
     if blocked:
         raise HubError(f"The hub's folder {state} is inside {blocked[0]}, which the students' accounts cannot open; choose another: make hub ARGS='--state /srv/sino-soviet-1957-hub'")
+    # from here on `make hub-stop` finds this process, and Ctrl-C or `make hub-stop` stops it in order, also while it starts
+    (state / "launcher.pid").write_text(f"{os.getpid()}\n")
+    stopping: dict = {"asked": False, "proc": None}
+
+    def stop_hub(signum, frame):
+        stopping["asked"] = True
+        proc = stopping["proc"]
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop_hub)
+    signal.signal(signal.SIGINT, stop_hub)
+    try:
+        return _start(args, state, venv, stopping)
+    finally:
+        (state / "launcher.pid").unlink(missing_ok=True)
+
+
+def _start(args, state: Path, venv: Path, stopping: dict) -> int:
     (state / "private").mkdir(exist_ok=True)
     (state / "private").chmod(0o700)  # the hub's database and cookie secret
     remember_state(state)
@@ -163,17 +182,16 @@ def start(args) -> int:
         path.chmod(0o755 if path.is_dir() else 0o644)
     students = [f"{args.prefix}{i}" for i in range(1, args.students + 1)]
     passwords = ensure_users(students, state / "passwords.json")
-
-    git_server = None
     repos: dict[str, Path] = {}
     class_copy = Path(args.class_copy).resolve() if args.class_copy else None
     if class_copy and (class_copy / ".git").is_dir():
         repos[args.repo_name] = class_copy
     elif args.class_copy and args.class_copy != str(DEFAULT_CLASS_COPY):
         raise HubError(f"{class_copy} is not a git repository. Write the class copy first: make release (or make release OUT={class_copy})")
-    if repos:
-        git_server, git_url = serve_git(repos)
-
+    if stopping["asked"]:  # stopped while the accounts were made
+        print("The trial hub has stopped.")
+        return 0
+    git_server, git_url = serve_git(repos) if repos else (None, "")
     settings = {
         "port": args.port, "hub_port": free_port(), "proxy_api_port": free_port(), "state": str(state), "venv": str(venv),
         "proxy": str(env.PROXY), "students": students, "class_folder": args.repo_name, "student_config": str(student_config),
@@ -184,20 +202,12 @@ def start(args) -> int:
     settings_file.chmod(0o600)
     log_file = state / "jupyterhub.log"
     log = open(log_file, "a")
-    proc = subprocess.Popen(
+    proc = stopping["proc"] = subprocess.Popen(
         [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(env.HUB / "jupyterhub_config.py")],
         cwd=state, env=dict(os.environ, SINO_HUB_SETTINGS=str(settings_file)), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    (state / "launcher.pid").write_text(f"{os.getpid()}\n")
-    stopping = {"asked": False}
-
-    def stop_hub(signum, frame):
-        stopping["asked"] = True
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop_hub)
-    signal.signal(signal.SIGINT, stop_hub)
+    if stopping["asked"]:  # the signal came while JupyterHub was being started
+        proc.send_signal(signal.SIGTERM)
     url = f"http://127.0.0.1:{args.port}"
     try:
         try:
@@ -236,7 +246,6 @@ def start(args) -> int:
         if git_server:
             git_server.shutdown()
         log.close()
-        (state / "launcher.pid").unlink(missing_ok=True)
 
 
 def remember_state(state: Path, pointer: Path | None = None) -> None:
@@ -295,8 +304,40 @@ def _student_servers(state: Path) -> dict[int, str]:
     return found
 
 
-def _terminate(pids: dict[int, str], timeout: float) -> list[str]:
-    """SIGTERM each pid, wait, SIGKILL what is left; the descriptions of those that were stopped."""
+def _left_by_students(state: Path, known: set[int]) -> dict[int, str]:
+    """pid -> description of what else the hub's trial accounts still run (a kernel whose server was killed, say).
+
+    Never root's processes, whatever the settings say: the trial accounts are made by ``start`` and are never root.
+    """
+    import pwd
+
+    try:
+        students = json.loads((state / "settings.json").read_text()).get("students", [])
+    except (OSError, ValueError):
+        return {}
+    uids = {}
+    for name in students:
+        try:
+            uids[pwd.getpwnam(name).pw_uid] = name
+        except KeyError:
+            continue
+    uids.pop(0, None)
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in known or int(entry.name) == os.getpid():
+            continue
+        try:
+            uid = entry.stat().st_uid
+        except OSError:
+            continue
+        if uid in uids and _pid_alive(int(entry.name)):
+            command = " ".join(_cmdline(int(entry.name))[:3])[:80] or "?"
+            found[int(entry.name)] = f"a process of {uids[uid]} ({command})"
+    return found
+
+
+def _terminate(pids: dict[int, str], timeout: float) -> list[int]:
+    """SIGTERM each pid, wait, SIGKILL what is left; the pids that were signalled."""
     stopped = []
     for pid in pids:
         try:
@@ -310,42 +351,58 @@ def _terminate(pids: dict[int, str], timeout: float) -> list[str]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(_pid_alive(p) for p in stopped):
         time.sleep(0.2)
+    killed = False
     for pid in stopped:
         if _pid_alive(pid):
             try:
                 os.kill(pid, signal.SIGKILL)
+                killed = True
             except ProcessLookupError:
                 pass
-    return [f"{pids[p]} (process {p})" for p in stopped]
+    deadline = time.monotonic() + 5
+    while killed and time.monotonic() < deadline and any(_pid_alive(p) for p in stopped):
+        time.sleep(0.1)
+    return stopped
 
 
 def stop(args) -> int:
     """Stop the hub started from the state folder, and whatever of it is left: its proxy, its students' servers.
 
     Says what it stopped. The launcher (``make hub``) stops JupyterHub, which stops the students' servers and the
-    proxy; when the launcher is gone (killed, a reboot of the terminal) the hub's own pid files and the students'
-    server processes are found and stopped one by one.
+    proxy; whatever of them still runs after that (or when the launcher is gone: killed, the terminal closed) is
+    found through the hub's own pid files and the students' server processes and stopped one by one, and last
+    anything else the trial accounts still run.
     """
     state = resolve_state(getattr(args, "state", None))
-    stopped: list[str] = []
-    pid = _read_pid(state / "launcher.pid")
-    if pid and _pid_alive(pid):
-        stopped += _terminate({pid: "the trial hub's launcher (make hub)"}, args.timeout)
-    (state / "launcher.pid").unlink(missing_ok=True)
-    left = {}
+    running: dict[int, str] = {}
+    launcher = _read_pid(state / "launcher.pid")
+    if launcher and _pid_alive(launcher):
+        running[launcher] = "the trial hub's launcher (make hub)"
     for name, what in (("jupyterhub.pid", "JupyterHub"), ("proxy.pid", "the proxy (configurable-http-proxy)")):
         other = _read_pid(state / name)
-        if other and _pid_alive(other):
-            left[other] = what
-    left.update({p: f"the server of {user}" for p, user in _student_servers(state).items()})
+        if other and other not in running and _pid_alive(other):
+            running[other] = what
+    running.update({p: f"the server of {user}" for p, user in _student_servers(state).items()})
+    stopped: list[int] = []
+    if launcher in running:  # first the launcher, which stops JupyterHub, which stops the rest in order
+        stopped += _terminate({launcher: running[launcher]}, args.timeout)
+    (state / "launcher.pid").unlink(missing_ok=True)
+    stopped += [p for p in running if p != launcher and not _pid_alive(p)]
+    left = {p: what for p, what in running.items() if p not in stopped and _pid_alive(p)}
+    left.update({p: f"the server of {user}" for p, user in _student_servers(state).items() if p not in running})
     if left:
         stopped += _terminate(left, args.timeout)
+        running.update(left)
+    strays = _left_by_students(state, set(running))  # without them `remove-users` could not delete the accounts
+    if strays:
+        stopped += _terminate(strays, args.timeout)
+        running.update(strays)
     if not stopped:
         print(f"No trial hub is running from {state}.")
         return 0
-    still = [d for d in stopped if _pid_alive(int(d.rsplit("process ", 1)[1].rstrip(")")))]
-    for line in stopped:
-        print(f"stopped    {line}")
+    for pid in stopped:
+        print(f"stopped    {running[pid]} (process {pid})")
+    still = [f"{running[p]} (process {p})" for p in stopped if _pid_alive(p)]
     if still:
         print(f"Still running: {', '.join(still)}; look at {state / 'jupyterhub.log'}.", file=sys.stderr)
         return 1
