@@ -234,3 +234,17 @@ def test_a_map_function_given_an_odd_argument_answers_or_refuses_clearly(call, v
     finally:
         sweep.close_figures()
     assert problem is None, f"{variant!r}: {problem}"
+
+
+@pytest.mark.parametrize("list_id", ["designed_by_early_1952", "all_156"])
+def test_while_grading_the_projects_map_keeps_its_description_and_draws_no_outline(monkeypatch, list_id):
+    regions = data.load("aided_projects_by_region")
+    drawn = maps.aided_projects_map(regions, list_id)
+    expected = plots.describe(drawn)
+    assert len(drawn.collections) >= 3, "the map a student sees has its outlines"
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setattr(maps, "provinces", lambda *a, **k: pytest.fail("grading read the outlines"))
+    graded = maps.aided_projects_map(regions, list_id)
+    assert plots.describe(graded) == expected and graded.get_title() == drawn.get_title()
+    assert not graded.collections, "nothing drawn while grading"
+    plt.close("all")
