@@ -165,6 +165,7 @@ def _env(limits: Limits, sandboxed: bool = True) -> dict[str, str]:
 #: hand the record out on the pipe. A cell over its time is interrupted and the run goes on with the next.
 RUNNER = """\
 import json, os, sys
+sys.modules["rfc3987_syntax"] = None  # jsonschema's optional IRI checker builds a grammar for a second on import; unused here
 fd, seconds = int(sys.argv[1]), int(sys.argv[2])
 os.set_inheritable(fd, False)
 import nbformat
