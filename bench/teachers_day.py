@@ -35,24 +35,15 @@ SHOT = ROOT / "tests" / "screenshots" / "teachers-day-30.png"
 
 def screenshot(index: Path, path: Path) -> str:
     """Open the report from file:// in Chromium with the network refused, save a screenshot of the whole page."""
-    from lab_harness import browser_missing, launch
+    from lab_harness import browser_missing, offline_page
 
     if why := browser_missing():
         return f"no screenshot: {why}"
-    from playwright.sync_api import sync_playwright
-
-    outside: list[str] = []
     path.parent.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.route(lambda url: not url.startswith("file://"), lambda route: (outside.append(route.request.url), route.abort()))
-            page.goto(index.as_uri(), wait_until="load")
-            rows = page.locator("#grid tbody tr").count()
-            page.screenshot(path=str(path), full_page=True)
-        finally:
-            browser.close()
+    with offline_page() as (page, outside):
+        page.goto(index.as_uri(), wait_until="load")
+        rows = page.locator("#grid tbody tr").count()
+        page.screenshot(path=str(path), full_page=True)
     return f"screenshot {path.relative_to(ROOT)} ({rows} rows in the grid; {len(outside)} requests outside file://)"
 
 

@@ -130,25 +130,32 @@ def launch(playwright):
 
 
 @contextmanager
-def offline_page(width: int = 1280, height: int = 900):
-    """A Chromium page that refuses every request outside ``file://``; yields ``(page, refused)``, the list of the
-    refused addresses (a page meant to work offline leaves it empty)."""
+def chromium():
+    """The Debian Chromium, headless, started with Playwright and closed at the end."""
     from playwright.sync_api import sync_playwright
 
-    refused: list[str] = []
     with sync_playwright() as pw:
         browser = launch(pw)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-
-            def refuse(route):
-                refused.append(route.request.url)
-                route.abort()
-
-            page.route(lambda url: not url.startswith("file://"), refuse)
-            yield page, refused
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def offline_page(width: int = 1280, height: int = 900):
+    """A Chromium page that refuses every request outside ``file://``; yields ``(page, refused)``, the list of the
+    refused addresses (a page meant to work offline leaves it empty)."""
+    refused: list[str] = []
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": height})
+
+        def refuse(route):
+            refused.append(route.request.url)
+            route.abort()
+
+        page.route(lambda url: not url.startswith("file://"), refuse)
+        yield page, refused
 
 
 def _accept_kernel_dialog(page) -> None:

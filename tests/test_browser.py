@@ -25,7 +25,7 @@ import statistics
 from pathlib import Path
 
 import pytest
-from lab_harness import NOTEBOOKS, PANEL, Lab, browser_missing, launch, main_widget, measure_change, open_and_run, output_area, run_axe
+from lab_harness import NOTEBOOKS, PANEL, Lab, browser_missing, chromium, main_widget, measure_change, open_and_run, output_area, run_axe
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
@@ -46,12 +46,8 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        yield chromium
-        chromium.close()
+    with chromium() as running:
+        yield running
 
 
 def _lab_accessibility(page) -> dict[str, int]:

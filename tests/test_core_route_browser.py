@@ -36,7 +36,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from lab_harness import PANEL, Lab, browser_missing, launch, open_and_run, wait_idle
+from lab_harness import PANEL, Lab, browser_missing, chromium, open_and_run, wait_idle
 
 from teach.editions import TEACHER_DIR, render, teacher_notebooks
 from teach.lesson import CHECK_CALL, placeholder, read_path, strip_solutions
@@ -97,13 +97,8 @@ def lab(tmp_path_factory, editions):
 
 @pytest.fixture(scope="module")
 def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        one = chromium.new_page(viewport={"width": 1400, "height": 1000})
-        yield one
-        chromium.close()
+    with chromium() as browser:
+        yield browser.new_page(viewport={"width": 1400, "height": 1000})
 
 
 def _cells(page):
