@@ -155,16 +155,17 @@ def _gives_away(text: str, graded: dict[str, dict], memo: dict | None = None) ->
     """
     memo = {} if memo is None else memo
     digest = hashlib.sha256(text.encode("utf-8", "replace")).digest()
-    known = {qid: _VERDICTS.get((digest, qid, _spec_key(spec))) for qid, spec in graded.items()}
+    keys = {qid: (digest, qid, spec["salt"] + ":" + ",".join(sorted(spec["hashes"]))) for qid, spec in graded.items()}
+    known = {qid: _VERDICTS.get(key) for qid, key in keys.items()}
     if all(v is not None for v in known.values()):  # this text was read against these answers before
         return [qid for qid, v in known.items() if v]
     graded = {qid: spec for qid, spec in graded.items() if known[qid] is None}
     earlier = [qid for qid, v in known.items() if v]
 
-    def hit(qid: str, spec: dict, key: object, forms) -> bool:
-        mark = (qid, spec["salt"], key)
+    def hit(qid: str, salt: str, accepted: set[str], tried: object, forms) -> bool:
+        mark = (qid, salt, tried)
         if mark not in memo:
-            memo[mark] = any(answer_hash(spec["salt"], qid, form) in spec["_accepted"] for form in forms())
+            memo[mark] = any(answer_hash(salt, qid, form) in accepted for form in forms())
         return memo[mark]
 
     found = []
@@ -174,12 +175,12 @@ def _gives_away(text: str, graded: dict[str, dict], memo: dict | None = None) ->
     words = fold_text(" ".join(re.findall(r"[^\W\d_][\w'’-]*", text[:20000]))).split()
     phrases = {" ".join(words[i : i + n]) for n in range(1, 7) for i in range(len(words) - n + 1)}
     for qid, spec in graded.items():
-        kind = spec["kind"]
-        spec = {**spec, "_accepted": set(spec["hashes"])}
+        kind, salt = spec["kind"], spec["salt"]
+        accepted = set(spec["hashes"])
         tries: list[object] = []
         # a name, or a list of one name (one party): hashed in the form check() gives a text of letters only
         prefix = {"text": "", "set": "t:", "sequence": "t:"}.get(kind)
-        if prefix is not None and any(hit(qid, spec, ("name", p), lambda p=p: [prefix + p]) for p in phrases):
+        if prefix is not None and any(hit(qid, salt, accepted, ("name", p), lambda p=p: [prefix + p]) for p in phrases):
             found.append(qid)
             continue
         if kind == "number":
@@ -198,21 +199,17 @@ def _gives_away(text: str, graded: dict[str, dict], memo: dict | None = None) ->
                 return []
 
         for value in tries:
-            if hit(qid, spec, (kind, repr(value)), lambda value=value: exact(value)):
+            if hit(qid, salt, accepted, (kind, repr(value)), lambda value=value: exact(value)):
                 found.append(qid)
                 break
-    for qid, spec in graded.items():
-        _VERDICTS[(digest, qid, _spec_key(spec))] = qid in found
+    for qid in graded:
+        _VERDICTS[keys[qid]] = qid in found
     return sorted(earlier + found, key=list(known).index)
 
 
-#: (text's digest, exercise, its answer's hashes) -> whether the text states that answer: a release after a
-#: refusal, or with nothing new, reads the same texts against the same answers.
+#: (text's digest, exercise, its answer's salt and hashes) -> whether the text states that answer: a release after
+#: a refusal, or with nothing new, reads the same texts against the same answers.
 _VERDICTS: dict[tuple, bool] = {}
-
-
-def _spec_key(spec: dict) -> str:
-    return spec["salt"] + ":" + ",".join(sorted(spec["hashes"]))
 
 
 def linked_practice(course: Course | None, bank: dict[str, dict], shipped: set[str] | None = None) -> list[str]:
@@ -287,12 +284,12 @@ _RUN: dict[str, str] = {}
 
 
 def _inputs_digest(root: Path) -> bytes:
-    """What a lesson's outputs depend on besides its cells: the helpers' code and the data files (their bytes)."""
+    """What a lesson's outputs depend on besides its cells: the helpers' code, and the data files through the
+    sizes and hashes ``data/datapackage.json`` records (``data.load`` refuses a file that differs from its record)."""
     digest = hashlib.sha256()
-    for folder in ("helpers", "data"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and ".ipynb_checkpoints" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    paths = [p for p in sorted((root / "helpers").rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
+    for path in [*paths, root / "data" / "datapackage.json"]:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.digest()
 
 
