@@ -312,15 +312,10 @@ def figure_bundle(ax: Axes, scale: float = SCALE, *, tight: bool = True) -> tupl
     high-density screens); its metadata carries the alt text. The HTML shows it as wide as the
     text, with ``alt`` and a one-line source caption. The plain text is what nbval compares.
     """
-    meta = _META.get(ax.figure)
-    if meta is None:
-        describe(ax)  # raises the helpful message
-    _LAST.clear()
-    _LAST.update(meta)
+    meta, line, text = _shown(ax)
     png = _png(ax.figure, scale, tight)
     width, height = (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))
     shown_w, shown_h = round(width / scale), round(height / scale)
-    line = short_source(meta["source"])
     encoded = base64.b64encode(png).decode("ascii")
     figure_html = (
         f'<figure class="lesson-figure" style="margin:0.5em 0;max-width:100%">'
@@ -332,10 +327,21 @@ def figure_bundle(ax: Axes, scale: float = SCALE, *, tight: bool = True) -> tupl
     data = {
         "image/png": encoded,
         "text/html": figure_html,
-        "text/plain": f"Figure: {meta['alt']}\nSource: {line}",
+        "text/plain": text,
     }
     metadata = {"image/png": {"width": shown_w, "height": shown_h, "alt": meta["alt"]}}
     return data, metadata
+
+
+def _shown(ax: Axes) -> tuple[dict, str, str]:
+    """The figure's record (alt text, sources), now the last one shown; its one-line source; its plain text."""
+    meta = _META.get(ax.figure)
+    if meta is None:
+        describe(ax)  # raises the helpful message
+    _LAST.clear()
+    _LAST.update(meta)
+    line = short_source(meta["source"])
+    return meta, line, f"Figure: {meta['alt']}\nSource: {line}"
 
 
 def show(ax: Axes) -> None:
@@ -365,15 +371,10 @@ def grading() -> bool:
 
 def _described(ax: Axes) -> dict:
     """The text parts of :func:`figure_bundle`, with no image: what a graded run's output keeps of a figure."""
-    meta = _META.get(ax.figure)
-    if meta is None:
-        describe(ax)  # raises the helpful message
-    _LAST.clear()
-    _LAST.update(meta)
-    line = short_source(meta["source"])
+    meta, line, text = _shown(ax)
     page = (f'<figure class="lesson-figure"><figcaption>Figure (not drawn while grading): {html.escape(meta["alt"])}. '
             f"Source: {html.escape(line)}.</figcaption></figure>")
-    return {"text/html": page, "text/plain": f"Figure: {meta['alt']}\nSource: {line}"}
+    return {"text/html": page, "text/plain": text}
 
 
 _TABLES = [0]
