@@ -6,7 +6,9 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -92,12 +94,32 @@ def repo_copy(tmp_path: Path) -> Path:
     return dest
 
 
-# --------------------------------------------------------------------------- nbval's kernels on Unix sockets
+# --------------------------------------------------------------------------- SIGTERM, and nbval's kernels on Unix sockets
 
 _SOCKETS: dict[str, str] = {}
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt(f"stopped by signal {signal.Signals(signum).name}")
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM (what a CI runner's timeout or ``kill`` sends) stops the run as Ctrl-C does.
+
+    By default SIGTERM ends the process at once: no fixture is torn down and no ``atexit`` runs, so a trial hub
+    that a test started, its proxy, the students' servers and their unix accounts would outlive the run. Raised as
+    KeyboardInterrupt, it takes pytest's own way out: every finalizer, then ``pytest_sessionfinish``.
+    """
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
+
+
 def pytest_configure(config):
+    _sigterm_as_interrupt()
+    _nbval_on_unix_sockets()
+
+
+def _nbval_on_unix_sockets():
     """nbval's kernels talk over Unix sockets in a private folder, as teach.editions.execute's do.
 
     A TCP kernel picks free ports and binds them a moment later; with two xdist workers starting kernels at once,

@@ -150,17 +150,18 @@ atexit.register(last_resort_cleanup)
 
 @contextlib.contextmanager
 def _ctrl_c_waits():
-    """A Ctrl-C during the block takes effect after it (a cleanup must not stop halfway and leave accounts behind)."""
+    """A Ctrl-C or SIGTERM during the block takes effect after it (a cleanup must not stop halfway and leave accounts behind)."""
     caught = []
     try:
-        old = signal.signal(signal.SIGINT, lambda *_: caught.append(True))
+        old = {sig: signal.signal(sig, lambda *_: caught.append(True)) for sig in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread: signals cannot be handled here anyway
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
     if caught:
         raise KeyboardInterrupt
 
@@ -419,8 +420,10 @@ def _processes(folder: Path, uids: set[int]) -> dict[int, str]:
     return found
 
 
-def test_0_an_interrupted_run_leaves_no_hub_process_and_no_account(workspace, tmp_path):
-    """Ctrl-C on a run of one hub test, once its hub and a student's server are up: nothing of that hub is left."""
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_0_an_interrupted_run_leaves_no_hub_process_and_no_account(workspace, tmp_path, stop):
+    """Ctrl-C (SIGINT) or a runner's SIGTERM on a run of one hub test, once its hub and a student's server are up:
+    nothing of that hub is left (tests/conftest.py turns SIGTERM into the same orderly stop as Ctrl-C)."""
     outer = Path(tempfile.mkdtemp(prefix="hubtest-interrupted-"))
     outer.chmod(0o755)  # the run's own folders go in here; the students' accounts must reach them
     prefix = f"hi{secrets.token_hex(2)}-"
@@ -444,7 +447,7 @@ def test_0_an_interrupted_run_leaves_no_hub_process_and_no_account(workspace, tm
             assert run.poll() is None, f"the run ended before a student's server started:\n{log_path.read_text()[-3000:]}"
             assert time.monotonic() < deadline, f"no student's server started within 240 s:\n{log_path.read_text()[-3000:]}"
             time.sleep(0.3)
-        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in its terminal does
+        os.killpg(run.pid, getattr(signal, stop))  # what Ctrl-C in its terminal, or a CI runner's timeout, does
         run.wait(timeout=240)
         output = log_path.read_text()
         left_processes = _processes(outer, uids)
@@ -459,7 +462,7 @@ def test_0_an_interrupted_run_leaves_no_hub_process_and_no_account(workspace, tm
             _teach("hub", "stop", "--state", str(state), "--timeout", "30")
             _teach("hub", "remove-users", "--state", str(state))
         shutil.rmtree(outer, ignore_errors=True)
-    assert run.returncode == 2 and "KeyboardInterrupt" in output, f"the run was not interrupted (exit code {run.returncode}):\n{output[-3000:]}"
+    assert run.returncode == 2 and "KeyboardInterrupt" in output, f"the run was not interrupted by {stop} (exit code {run.returncode}):\n{output[-3000:]}"
     kinds = " ".join(seen.values())
     assert "bin/jupyterhub -f" in kinds and "configurable-http-proxy" in kinds and "jupyterhub-singleuser" in kinds, seen
     assert not left_processes, f"still running after the interrupted run ended: {left_processes}"
