@@ -96,6 +96,32 @@ def _patch(**style):
     return Patch(**style)
 
 
+def _fill(ax: Axes, geoms, **style) -> None:
+    """Fill (Multi)Polygons on ``ax`` as one collection, as geopandas' ``plot`` draws them, without its drawing pass.
+
+    geopandas ends every ``GeoDataFrame.plot`` by drawing the whole figure again (``canvas.draw_idle``), which with
+    the inline backend renders the figure once per layer: most of a map's time. A collection of path patches, built
+    the way geopandas builds it, draws the same picture once, when the figure is shown.
+    """
+    import numpy as np
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    patches = []
+    for geom in geoms:
+        if geom is None or geom.is_empty or geom.geom_type not in ("Polygon", "MultiPolygon"):
+            continue
+        rings = []
+        for part in ([geom] if geom.geom_type == "Polygon" else geom.geoms):
+            rings.append(MplPath(np.asarray(part.exterior.coords)[:, :2], closed=True))
+            rings.extend(MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in part.interiors)
+        patches.append(PathPatch(MplPath.make_compound_path(*rings)))
+    if patches:
+        ax.add_collection(PatchCollection(patches, **style), autolim=True)
+        ax.autoscale_view()
+
+
 def _unknown(kind: str, name: object, valid: Iterable[str]) -> UnknownPlaceError:
     valid = sorted(set(valid))
     close = difflib.get_close_matches(str(name), valid, n=1, cutoff=0.6)
@@ -344,7 +370,7 @@ def _panel(ax: Axes, world, view: dict) -> None:
     for cat, style in STYLE_1957.items():
         part = frame[frame["category"] == cat]
         if len(part):
-            part.plot(ax=ax, facecolor=style["facecolor"], hatch=style["hatch"] or None, edgecolor="#333333", linewidth=0.4)
+            _fill(ax, part.geometry, facecolor=style["facecolor"], hatch=style["hatch"] or None, edgecolor="#333333", linewidth=0.4)
     window = _geopandas().GeoSeries([box(x0, y0, x1, y1).segmentize(1.0)], crs=GEOGRAPHIC).to_crs(view["crs"]).total_bounds
     ax.set_xlim(window[0], window[2])
     ax.set_ylim(window[1], window[3])
@@ -481,20 +507,20 @@ def aided_projects_map(table: pd.DataFrame, list_id: str = "designed_by_early_19
     fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.01)
     named = {p.strip() for cell in rows["provinces"] for p in str(cell).split(";")}
     rest = prov[~prov["name"].isin(named)]
-    rest.to_crs(crs).plot(ax=ax, facecolor="#FFFFFF" if rows.attrs["complete"] else "#EEEEEE", edgecolor="#999999", linewidth=0.4, hatch=None if rows.attrs["complete"] else "\\\\")
+    _fill(ax, rest.to_crs(crs).geometry, facecolor="#FFFFFF" if rows.attrs["complete"] else "#EEEEEE", edgecolor="#999999", linewidth=0.4, hatch=None if rows.attrs["complete"] else "\\\\")
     neighbours = boundaries("boundaries_world_110m", data_dir)
     neighbours = neighbours[neighbours["name"] != "China"]
     from shapely.geometry import box
 
     neighbours["geometry"] = neighbours.geometry.intersection(box(60, 5, 150, 60))
-    neighbours[~neighbours.geometry.is_empty].to_crs(crs).plot(ax=ax, facecolor="#F7F7F7", edgecolor="#BBBBBB", linewidth=0.3)
+    _fill(ax, neighbours[~neighbours.geometry.is_empty].to_crs(crs).geometry, facecolor="#F7F7F7", edgecolor="#BBBBBB", linewidth=0.3)
     handles = []
     projected = regions.to_crs(crs)
     projected["size_class"] = projected["value"].map(_size_class)
     for i, (low, colour, hatch, legend) in enumerate(PROJECT_CLASSES):
         part = projected[projected["size_class"] == i]
         if len(part):
-            part.plot(ax=ax, facecolor=colour, hatch=hatch or None, edgecolor="#222222", linewidth=0.6)
+            _fill(ax, part.geometry, facecolor=colour, hatch=hatch or None, edgecolor="#222222", linewidth=0.6)
         handles.append(_patch(facecolor=colour, hatch=hatch, edgecolor="#222222", label=f"{legend} projects"))
     handles.append(_patch(facecolor="#FFFFFF" if rows.attrs["complete"] else "#EEEEEE", hatch="" if rows.attrs["complete"] else "\\\\", edgecolor="#999999", label=rest_label))
     window = _geopandas().GeoSeries([box(*CHINA["bbox"]).segmentize(1.0)], crs=GEOGRAPHIC).to_crs(crs).total_bounds
@@ -542,18 +568,18 @@ def border_map_1969(places: pd.DataFrame, *, data_dir: str | Path | None = None)
     fig, ax = plt.subplots(figsize=(7.5, 6.2))
     fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.01)
     styles = {"China": ("China", "PRC", ""), "Russia": ("USSR", "USSR (outline of today's Russia)", "///")}
-    world[~world["name"].isin(list(styles))].plot(ax=ax, facecolor="#F2F2F2", edgecolor="#AAAAAA", linewidth=0.4)
+    _fill(ax, world[~world["name"].isin(list(styles))].geometry, facecolor="#F2F2F2", edgecolor="#AAAAAA", linewidth=0.4)
     handles = []
     for name, (colour_key, legend, hatch) in styles.items():
         part = world[world["name"] == name]
-        part.plot(ax=ax, facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch or None, edgecolor="#222222", linewidth=0.8)
+        _fill(ax, part.geometry, facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch or None, edgecolor="#222222", linewidth=0.8)
         handles.append(_patch(facecolor=plots.COUNTRY_COLORS[colour_key], alpha=0.35, hatch=hatch, edgecolor="#222222", label=legend))
     window = _geopandas().GeoSeries([box(x0, y0, x1, y1).segmentize(1.0)], crs=GEOGRAPHIC).to_crs(crs).total_bounds
     ax.set_xlim(window[0], window[2])
     ax.set_ylim(window[1], window[3])
     gpd = _geopandas()
     points = gpd.GeoDataFrame(places.copy(), geometry=gpd.points_from_xy(places["lon"], places["lat"]), crs=GEOGRAPHIC).to_crs(crs)
-    points.plot(ax=ax, marker="*", markersize=260, color="#000000", edgecolor="white", linewidth=0.8, zorder=5)
+    ax.scatter(points.geometry.x, points.geometry.y, marker="*", s=260, color="#000000", edgecolor="white", linewidth=0.8, zorder=5)
     style = {"fontsize": plots.TYPE_SCALE["small"], "bbox": {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#222222", "linewidth": 0.5}}
     for r in points.itertuples():  # the label beside its star, joined by a thin line, never on top of it
         ax.annotate(f"{r.name}\n{r.name_zh} / {r.name_ru}", (r.geometry.x, r.geometry.y), xytext=(-95, 40), textcoords="offset points",
