@@ -340,7 +340,7 @@ def looks_like_marker(line: str) -> bool:
     """True for a comment line that reads like a solution marker, exact or not (``# begin solution``, ``#END-SOLUTIONS``)."""
     if not re.match(r"^\s*#", line):
         return False
-    return _marker_words(line) or any(_near(_letters(line)[: len(t)], t) for t in ("beginsolution", "endsolution"))
+    return _marker_words(line) or any(_near(_letters(line)[: len(t)], t) for t in ("beginsolution", "endsolution", "startsolution", "stopsolution"))
 
 
 def _comment(line: str) -> str | None:

@@ -349,7 +349,7 @@ def _variants(word: str):
     return st.builds(typo, st.integers(0, 40), st.just(word), st.sampled_from(["drop", "double", "swap"]))
 
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from inputs_sweep import examples  # noqa: E402
 
@@ -380,6 +380,7 @@ def _one_cell_teacher(source: str, cell_type: str = "code", tags: list | None = 
 
 @EDITIONS_SETTINGS
 @given(marker_lines, st.sampled_from(["open", "close", "both"]))
+@example("#STARTOLUTION", "both")  # once let through: "start" with a dropped letter of "solution", glued
 def test_a_marker_is_exact_or_refused_never_passed_through(line, where):
     begin, end = "# BEGIN SOLUTION", "# END SOLUTION"
     lines = {"open": [line, SECRET, end], "close": [begin, SECRET, line], "both": [line, SECRET, line]}[where]
