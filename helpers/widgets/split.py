@@ -210,8 +210,9 @@ def decline_figure(events: pd.DataFrame, key_events: dict[str, str] | None = Non
         fig, (top, low) = plt.subplots(2, 1, figsize=(9.0, 7.0), sharex=True, gridspec_kw={"height_ratios": [1, 1.2]})
     bottom = pd.Series(0, index=months)
     for cat in table.columns:
-        top.bar(x, table[cat], width=24, bottom=bottom, color=plots.CATEGORY_COLORS.get(cat), label=cat.replace("_", " "), lw=0,
-                hatch=plots.CATEGORY_HATCHES.get(cat, ""), edgecolor="white")
+        some = (table[cat] > 0).to_numpy()  # an empty month draws nothing: no bar (a hatched patch each is most of the drawing)
+        top.bar(x[some], table[cat][some], width=24, bottom=bottom[some], color=plots.CATEGORY_COLORS.get(cat), label=cat.replace("_", " "),
+                lw=0, hatch=plots.CATEGORY_HATCHES.get(cat, ""), edgecolor="white")
         bottom = bottom + table[cat]
     top.set_ylabel("events that month")
     top.set_ylim(0, int(bottom.max()) * 1.15 + 1)
