@@ -27,13 +27,12 @@ import json
 import math
 import random
 import re
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from course_kit import nbgrader, new_course
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "05_polemic_to_border_war"
@@ -200,17 +199,6 @@ def simulated_class(n: int = 30, seed: int = 1964) -> list[Student]:
 # --------------------------------------------------------------------------- the steps
 
 
-def nbgrader(course_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    """``make nbgrader ARGS=...`` (and ``make collect``): this project's nbgrader, run in the course folder."""
-    from teach.course.grading import nbgrader_env
-
-    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course_dir, env=nbgrader_env(),
-                         capture_output=True, text=True, timeout=600)
-    if run.returncode:
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed: {run.stderr[-3000:]}")
-    return run
-
-
 def release_copy(base: Path, log=lambda *_: None) -> Path:
     """``make release``: the class copy from course.toml (written into ``base`` first)."""
     from teach.course.config import load_course
@@ -223,13 +211,7 @@ def release_copy(base: Path, log=lambda *_: None) -> Path:
 
 def build(base: Path, log=lambda *_: None) -> Path:
     """``make course`` then ``make nbgrader ARGS="generate_assignment lesson05"``: the course folder and its release."""
-    from teach.course.build import build_course
-    from teach.course.config import load_course
-
-    (base / "course.toml").write_text(COURSE, encoding="utf-8")
-    course_dir = build_course(load_course(base / "course.toml"), base / "course", log=log)
-    nbgrader(course_dir, "generate_assignment", ASSIGNMENT)
-    return course_dir
+    return new_course(base, COURSE, generate=ASSIGNMENT, log=log)
 
 
 def handed_in(released: nbformat.NotebookNode, student: Student) -> bytes:
@@ -268,7 +250,7 @@ def moodle_download(course_dir: Path, students: list[Student]) -> Path:
 
 def collect(course_dir: Path) -> str:
     """``make collect ASSIGNMENT=lesson05``: nbgrader's zip_collect with the course's Moodle collector."""
-    return nbgrader(course_dir, "zip_collect", ASSIGNMENT).stderr
+    return nbgrader(course_dir, "zip_collect", ASSIGNMENT, check=True).stderr
 
 
 def grade(course_dir: Path, log=lambda *_: None):

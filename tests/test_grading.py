@@ -13,15 +13,13 @@ from __future__ import annotations
 import csv
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from course_kit import nbgrader, new_course
 
-from teach.course.build import build_course
-from teach.course.config import load_course
 from teach.course.grading import autograde, nbgrader_env
 from teach.course.sandbox import unavailable
 
@@ -47,11 +45,6 @@ due = 2027-02-05T17:00:00
 CODE_POINTS = {"1.1": 1, "1.2": 2, "1.3": 1, "1.7": 2}
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = nbgrader_env()
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True, text=True, timeout=600)
-
-
 def cell(nb, prefix: str):
     found = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith(prefix)]
     assert len(found) == 1, f"expected one cell whose grade id starts with {prefix!r}, found {len(found)}"
@@ -67,11 +60,7 @@ def solution(source_nb, qid: str) -> str:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("class")
-    (base / "course.toml").write_text(COURSE_FILE, encoding="utf-8")
-    course_dir = base / "course"
-    build_course(load_course(base / "course.toml"), course_dir, log=lambda *_: None)
-    run = nbgrader(course_dir, "generate_assignment", "lesson01")
-    assert run.returncode == 0, run.stderr[-3000:]
+    course_dir = new_course(base, COURSE_FILE, generate="lesson01")
     source = nbformat.read(course_dir / "source" / "lesson01" / LESSON, as_version=4)
     release = nbformat.read(course_dir / "release" / "lesson01" / LESSON, as_version=4)
 

@@ -15,16 +15,14 @@ import json
 import os
 import re
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from course_kit import nbgrader, new_course
 
-from teach.course.build import build_course
-from teach.course.config import load_course
-from teach.course.grading import autograde, nbgrader_env
+from teach.course.grading import autograde
 from teach.course.sandbox import unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,10 +168,6 @@ def left_behind() -> list[str]:
     return found
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=600)
-
-
 def scores(course: Path) -> dict[str, float]:
     from nbgrader.api import Gradebook
 
@@ -184,11 +178,7 @@ def scores(course: Path) -> dict[str, float]:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
-    (base / "course.toml").write_text(COURSE_FILE, encoding="utf-8")
-    course = base / "course"
-    build_course(load_course(base / "course.toml"), course, log=lambda *_: None)
-    run = nbgrader(course, "generate_assignment", "lesson00")
-    assert run.returncode == 0, run.stderr[-3000:]
+    course = new_course(base, COURSE_FILE, generate="lesson00")
     source = nbformat.read(course / "source" / "lesson00" / LESSON, as_version=4)
     release = nbformat.read(course / "release" / "lesson00" / LESSON, as_version=4)
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from course_kit import nbgrader, new_course
 
-from teach.course.build import build_course
 from teach.course.collect import PLATFORM_REGEXPS, parse_time, read_times
 from teach.course.config import CourseFileError, LatePolicy, load_course
 from teach.course.grading import autograde, nbgrader_env
@@ -72,15 +72,8 @@ CLASS = {
 }
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=nbgrader_env(), capture_output=True, text=True, timeout=600)
-
-
 def make_course(base: Path, platform: str, due: str = DUE) -> Path:
-    (base / "course.toml").write_text(COURSE.format(platform=platform, due=due), encoding="utf-8")
-    course_dir = base / "course"
-    build_course(load_course(base / "course.toml"), course_dir, log=lambda *_: None)
-    return course_dir
+    return new_course(base, COURSE.format(platform=platform, due=due))
 
 
 def answered(course_dir: Path) -> bytes:
