@@ -56,12 +56,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import lab_harness  # noqa: E402 - tests/ is on the path
+
 from teach.course.grading import nbgrader_env  # noqa: E402
 from teach.hub import client, env  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "tests" / "screenshots"  # a failing student's page is saved here
-CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ASSIGNMENT, LESSON = "lesson01", "01_honeymoon"
 # set by the interrupted-run test for the run it starts: the accounts' prefix, and a class copy to clone instead of releasing one
 PREFIX_VARIABLE, CLASS_COPY_VARIABLE = "SINO_HUB_TEST_PREFIX", "SINO_HUB_TEST_CLASS_COPY"
@@ -71,8 +71,8 @@ LAST_STATE = ROOT / ".hub" / "last-state"  # `make hub` records its state folder
 def _missing() -> str | None:
     if os.geteuid() != 0:
         return "the hub test creates unix accounts and must run as root"
-    if not Path(CHROMIUM).exists():
-        return f"Chromium (Debian package 'chromium') is not at {CHROMIUM}"
+    if lab_harness.browser_missing():
+        return lab_harness.browser_missing()
     if not env.venv_ready() or not env.PROXY.exists():
         return "the students' environment or configurable-http-proxy is missing: run `make hub-setup` (needs npm)"
     return None
@@ -314,12 +314,8 @@ def hub(trial_hub):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+    with lab_harness.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 # --------------------------------------------------------------------------- what a test needs, made by the test itself

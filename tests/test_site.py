@@ -16,12 +16,11 @@ import html
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
-from lab_harness import run_axe
+from lab_harness import browser_missing, offline_page, run_axe
 
 from helpers import glossary
 from teach.site import SiteError, build_site
@@ -161,15 +160,12 @@ def test_missing_student_editions_give_a_clear_message(tmp_path):
 
 # --------------------------------------------------------------------------- accessibility (axe-core in Chromium)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
 def _browser_ready() -> str | None:
-    if not Path(CHROMIUM).exists():
-        return f"Chromium is missing at {CHROMIUM} (Debian package 'chromium')"
+    missing = browser_missing()
+    if missing:
+        return missing
     try:
         import axe_playwright_python  # noqa: F401
-        import playwright  # noqa: F401
     except ImportError as err:
         return f"{err.name} is not installed"
     return None
@@ -181,25 +177,18 @@ def test_every_site_page_has_no_serious_or_critical_accessibility_violation(site
         if os.environ.get("CI"):
             pytest.fail(f"CI is set but the accessibility check cannot run: {reason}.", pytrace=False)
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
     pages = ["index.html", *(f"{p.stem}.html" for p in LESSONS), "glossary.html", "search.html"]
     report: dict[str, dict[str, list[dict]]] = {}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.route(re.compile(r"^https?://"), lambda route: route.abort())  # offline: nothing may be fetched
-            for name in pages:
-                for theme in ("light", "dark"):
-                    page.goto((site / name).as_uri())
-                    # no colour transitions: axe must see the theme's final colours, not a blend on the way
-                    page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
-                    page.evaluate(f"() => {{ document.documentElement.dataset.theme = '{theme}'; document.documentElement.dataset.mode = '{theme}'; }}")
-                    # every rule in the light theme; in the dark one, the rule a theme can break: contrast
-                    report.setdefault(name, {})[theme] = run_axe(page, None if theme == "light" else ["color-contrast"])
-        finally:
-            browser.close()
+    with offline_page(1280, 900) as (page, refused):
+        for name in pages:
+            for theme in ("light", "dark"):
+                page.goto((site / name).as_uri())
+                # no colour transitions: axe must see the theme's final colours, not a blend on the way
+                page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
+                page.evaluate(f"() => {{ document.documentElement.dataset.theme = '{theme}'; document.documentElement.dataset.mode = '{theme}'; }}")
+                # every rule in the light theme; in the dark one, the rule a theme can break: contrast
+                report.setdefault(name, {})[theme] = run_axe(page, None if theme == "light" else ["color-contrast"])
+    assert not refused, f"site pages asked for addresses outside the site (refused): {sorted(set(refused))[:10]}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / "axe-site.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     counts: dict[str, int] = {}
