@@ -166,10 +166,17 @@ def browser_latency(changes: int) -> dict[str, dict]:
     return results
 
 
-def timed(cmd: list[str], env: dict | None = None) -> float:
+def timed(cmd: list[str], env: dict | None = None, log: str = "") -> tuple[float, int]:
+    """Seconds ``cmd`` took and its exit code; its output goes to ``bench/<log>.log`` (a benchmark reports a failure,
+    it does not stop at it)."""
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    with open(ROOT / "bench" / f"{log}.log" if log else os.devnull, "w") as out:
+        code = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT).returncode
+    return time.perf_counter() - start, code
+
+
+def _outcome(code: int, log: str) -> str:
+    return "once" if code == 0 else f"once; FAILED (exit {code}): see bench/{log}.log"
 
 
 def floor_seconds(runs: int) -> tuple[list[float], list[float]]:
@@ -279,17 +286,19 @@ def main() -> int:
                              f"p95 {entry['p95_ms']:.0f} ms; {verdict} the {BROWSER_TARGET_MS} ms target"))
 
     if args.suite:
-        results["make_test_seconds"] = timed(["make", "test"])
-        results["nbval_seconds"] = timed(
-            [PY, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", "--nbval", "notebooks", "--nbval-sanitize-with", "tests/sanitize.cfg", "--nbval-current-env", "-p", "no:cacheprovider"]
+        results["make_test_seconds"], test_code = timed(["make", "test"], log="make-test")
+        results["nbval_seconds"], nbval_code = timed(
+            [PY, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", "--nbval", "notebooks", "--nbval-sanitize-with", "tests/sanitize.cfg", "--nbval-current-env", "-p", "no:cacheprovider"],
+            log="nbval",
         )
-        rows.append(("make test (existing environment)", f"{results['make_test_seconds']:.1f}", "once"))
-        rows.append(("  of which nbval over both editions", f"{results['nbval_seconds']:.1f}", "once"))
+        results["make_test_exit_code"], results["nbval_exit_code"] = test_code, nbval_code
+        rows.append(("make test (existing environment)", f"{results['make_test_seconds']:.1f}", _outcome(test_code, "make-test")))
+        rows.append(("  of which nbval over both editions", f"{results['nbval_seconds']:.1f}", _outcome(nbval_code, "nbval")))
     if args.setup:
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ, VENV=str(Path(tmp) / "venv"))
-            results["setup_from_nothing_seconds"] = timed(["make", f"VENV={Path(tmp) / 'venv'}", "setup-test"], env=env)
-        rows.append(("set-up from nothing (make setup-test, new venv)", f"{results['setup_from_nothing_seconds']:.1f}", "once"))
+            results["setup_from_nothing_seconds"], setup_code = timed(["make", f"VENV={Path(tmp) / 'venv'}", "setup-test"], env=env, log="setup")
+        rows.append(("set-up from nothing (make setup-test, new venv)", f"{results['setup_from_nothing_seconds']:.1f}", _outcome(setup_code, "setup")))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'median (s)':>12}  max / notes")
