@@ -27,7 +27,8 @@ MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def make_dry(*args: str) -> str:
-    run = subprocess.run(["make", "-n", "-s", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    # --no-print-directory: under another make (make bench runs make test) make would add "Entering directory" lines
+    run = subprocess.run(["make", "-n", "-s", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     return run.stdout
 
