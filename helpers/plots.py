@@ -627,8 +627,10 @@ def timeline(
         part = df[df["category"] == cat]
         contested = part["contested"].fillna(False).astype(bool) if "contested" in part else pd.Series(False, index=part.index)
         color = CATEGORY_COLORS[cat]
-        ax.scatter(part.loc[~contested, "date"], [lane_no] * int((~contested).sum()), color=color, s=30, zorder=3)
-        ax.scatter(part.loc[contested, "date"], [lane_no] * int(contested.sum()), facecolors="white", edgecolors=color, s=30, zorder=3)
+        if (~contested).any():  # no empty collections: each costs its drawing time even with no dot
+            ax.scatter(part.loc[~contested, "date"], [lane_no] * int((~contested).sum()), color=color, s=30, zorder=3)
+        if contested.any():
+            ax.scatter(part.loc[contested, "date"], [lane_no] * int(contested.sum()), facecolors="white", edgecolors=color, s=30, zorder=3)
         if labels:
             texts = [textwrap.shorten(str(row_title), 30, placeholder="…") for row_title in part["title"]]
             widths = [text_width(t, size) for t in texts]
