@@ -43,6 +43,11 @@ FLOOR_TARGET_S = 1.3
 EDITION_TARGET_RATIO = 1.5
 
 
+def _edition_verdict(ratio: float) -> str:
+    """Whether a student edition's time, as a ratio to the floor, meets its goal."""
+    return f"{'meets' if ratio <= EDITION_TARGET_RATIO else 'misses'} the {EDITION_TARGET_RATIO}x goal"
+
+
 def _fresh(code: str, setup: str = "") -> float:
     """Seconds ``code`` takes in a fresh interpreter after ``setup`` (interpreter start and setup excluded)."""
     wrapped = f"{setup}\nimport time as _t\n_s = _t.perf_counter()\n{code}\nprint(_t.perf_counter() - _s)"
@@ -166,11 +171,11 @@ def browser_latency(changes: int) -> dict[str, dict]:
     return results
 
 
-def timed(cmd: list[str], env: dict | None = None, log: str = "") -> tuple[float, int]:
+def timed(cmd: list[str], log: str, env: dict | None = None) -> tuple[float, int]:
     """Seconds ``cmd`` took and its exit code; its output goes to ``bench/<log>.log`` (a benchmark reports a failure,
     it does not stop at it)."""
     start = time.perf_counter()
-    with open(ROOT / "bench" / f"{log}.log" if log else os.devnull, "w") as out:
+    with open(ROOT / "bench" / f"{log}.log", "w") as out:
         code = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT).returncode
     return time.perf_counter() - start, code
 
@@ -210,8 +215,7 @@ def editions_only(args) -> int:
     for name, secs in editions.items():
         entry = {"seconds": _stats(secs), "ratio_to_floor": statistics.median(secs) / floor}
         results["student_editions"][name] = entry
-        verdict = "meets" if entry["ratio_to_floor"] <= EDITION_TARGET_RATIO else "misses"
-        print(f"{'student/' + name:<40}  {entry['seconds']['median']:>10.2f}  {', '.join(f'{s:.2f}' for s in secs)}  {entry['ratio_to_floor']:.2f}x ({verdict} {EDITION_TARGET_RATIO}x)")
+        print(f"{'student/' + name:<40}  {entry['seconds']['median']:>10.2f}  {', '.join(f'{s:.2f}' for s in secs)}  {entry['ratio_to_floor']:.2f}x ({_edition_verdict(entry['ratio_to_floor'])})")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.json}")
@@ -264,7 +268,7 @@ def main() -> int:
             results["notebooks"][f"{edition}/{path.name}"] = entry
             rows.append((f"execute {edition}/{path.stem} (kernel start incl.)", f"{entry['seconds']['median']:.2f}",
                          f"{entry['seconds']['max']:.2f}  peak {entry['peak_kernel_rss_mb'] or 0:.0f} MB  {entry['ratio_to_floor']:.1f}x floor"
-                         + (f"; {'meets' if entry['ratio_to_floor'] <= EDITION_TARGET_RATIO else 'misses'} the {EDITION_TARGET_RATIO}x goal" if edition == "student" else "")))
+                         + (f"; {_edition_verdict(entry['ratio_to_floor'])}" if edition == "student" else "")))
 
     results["widgets"] = {}
     for lesson, (setup, change) in WIDGETS.items():
@@ -286,7 +290,7 @@ def main() -> int:
                              f"p95 {entry['p95_ms']:.0f} ms; {verdict} the {BROWSER_TARGET_MS} ms target"))
 
     if args.suite:
-        results["make_test_seconds"], test_code = timed(["make", "test"], log="make-test")
+        results["make_test_seconds"], test_code = timed(["make", "test"], "make-test")
         results["nbval_seconds"], nbval_code = timed(
             [PY, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", "--nbval", "notebooks", "--nbval-sanitize-with", "tests/sanitize.cfg", "--nbval-current-env", "-p", "no:cacheprovider"],
             log="nbval",
@@ -297,7 +301,7 @@ def main() -> int:
     if args.setup:
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ, VENV=str(Path(tmp) / "venv"))
-            results["setup_from_nothing_seconds"], setup_code = timed(["make", f"VENV={Path(tmp) / 'venv'}", "setup-test"], env=env, log="setup")
+            results["setup_from_nothing_seconds"], setup_code = timed(["make", f"VENV={Path(tmp) / 'venv'}", "setup-test"], "setup", env=env)
         rows.append(("set-up from nothing (make setup-test, new venv)", f"{results['setup_from_nothing_seconds']:.1f}", _outcome(setup_code, "setup")))
 
     width = max(len(r[0]) for r in rows)
