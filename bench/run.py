@@ -9,7 +9,10 @@ Measured (median and max of ``--runs`` runs unless said otherwise):
   notebook that only imports the lesson stack, run the same way in the same run;
 - ``import helpers`` and ``from helpers import data, plots, widgets`` in a fresh interpreter;
 - loading every dataset, validation included, in a fresh interpreter (cold cache);
-- each lesson's main widget: control change -> redrawn output, median and 95th percentile over 50 changes;
+- each lesson and edition as a student runs it: figures drawn ahead of time shown from ``helpers/figures/``
+  (``LESSON_FIGURES=off python bench/run.py ...`` measures the lessons drawing every figure);
+- each lesson's main widget: control change -> redrawn output, median and 95th percentile over 50 changes
+  (here and in the browser every frame is drawn afresh: a student's own choices are never stored);
 - each lesson's main widget in a real browser (Chromium driving JupyterLab, the harness of
   tests/test_browser.py): input event -> repainted output, measured in the page, median and 95th
   percentile over ``--browser-changes`` changes; target: median under 150 ms (skipped without Chromium);
@@ -130,7 +133,8 @@ def widget_latency(setup: str, change: str, n: int = 50) -> dict[str, float]:
         "    times.append(time.perf_counter() - t)\n"
         "print(json.dumps(times))"
     )
-    out = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    # every frame drawn afresh, as for a student's own choice: none from the figures drawn ahead of time
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True, env=os.environ | {"LESSON_FIGURES": "off"})
     if out.returncode:
         return {"error": out.stderr.strip().splitlines()[-1]}
     times = sorted(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -148,6 +152,8 @@ def browser_latency(changes: int) -> dict[str, dict]:
     from playwright.sync_api import sync_playwright
 
     results: dict[str, dict] = {}
+    saved = os.environ.get("LESSON_FIGURES")
+    os.environ["LESSON_FIGURES"] = "off"  # the lab's kernels draw every frame afresh, as for a student's own choice
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         lab = h.Lab(Path(tmp))
         browser = h.launch(pw)
@@ -168,6 +174,10 @@ def browser_latency(changes: int) -> dict[str, dict]:
         finally:
             browser.close()
             lab.stop()
+            if saved is None:
+                os.environ.pop("LESSON_FIGURES", None)
+            else:
+                os.environ["LESSON_FIGURES"] = saved
     return results
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from helpers import figure_store
 from helpers._lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -324,6 +325,7 @@ def _require(df: pd.DataFrame, columns: list[str], what: str) -> None:
                             f"pass data.load('{what}') (or a filtered copy of it).")
 
 
+@figure_store.stored
 def conference_map(parties: pd.DataFrame, *, data_dir: str | Path | None = None) -> Axes:
     """Map 1: the socialist states of November 1957, by what their ruling party signed in Moscow.
 
@@ -481,6 +483,7 @@ def _size_class(value) -> int:
     return len(PROJECT_CLASSES) - 1
 
 
+@figure_store.stored
 def aided_projects_map(table: pd.DataFrame, list_id: str = "designed_by_early_1952", *, data_dir: str | Path | None = None) -> Axes:
     """Map 2: one sourced list of Soviet-aided projects, by region of China, with each count written on the map."""
     rows = region_counts(table, list_id)
@@ -541,6 +544,7 @@ def aided_projects_map(table: pd.DataFrame, list_id: str = "designed_by_early_19
 BORDER_1969 = {"bbox": (116.0, 40.0, 142.0, 55.5), "crs": "+proj=laea +lat_0=48 +lon_0=129 +datum=WGS84 +units=m"}
 
 
+@figure_store.stored
 def border_map_1969(places: pd.DataFrame, *, data_dir: str | Path | None = None) -> Axes:
     """Map 3: China and the USSR along the Amur and the Ussuri, with the places of 1969 (``border_places_1969``) marked.
 

@@ -48,6 +48,7 @@ from urllib.parse import quote, urlencode
 
 import nbformat
 
+from teach import figures
 from teach.files import write_atomic
 from teach.lesson import (  # noqa: F401 - the markers and tags are part of this module's interface too
     BEGIN,
@@ -289,6 +290,7 @@ def build(
     run: bool = True,
     names: list[str] | None = None,
     log=print,
+    store: Path | None = None,
 ) -> int:
     """Write every student edition; return the exit status.
 
@@ -297,11 +299,15 @@ def build(
     ``check_only`` writes nothing and returns 1 if any edition differs from what the builder would write,
     saying which of two things happened: STALE (the teacher edition changed since the student edition was
     built) or EDITED (someone changed the student edition; EDITED+STALE when both).
+    ``store``: the folder of figures drawn ahead of time (``helpers/figures/``, as ``make editions`` passes it) to
+    make, lesson by lesson, exactly the figures each executed student edition draws (:mod:`teach.figures`).
     """
     unknown = unknown_names(names, teacher_dir)
     if unknown:
         raise EditionError(unknown)
     student_dir.mkdir(parents=True, exist_ok=True)
+    if store is not None and Path(teacher_dir).resolve() != Path(store).resolve().parent.parent / "notebooks":
+        store = None  # the store belongs to the lessons of its own repository (helpers/figures -> notebooks/), no others
     manifest = _load_manifest(student_dir)
     status = 0
     kept = 0
@@ -309,7 +315,13 @@ def build(
         if names and teacher_path.name not in names and teacher_path.stem not in names:
             continue
         target = student_dir / teacher_path.name
-        new_text = render(teacher_path, student_dir, run=run)
+        if store is not None and run and not check_only:
+            with figures.recording() as drawn:
+                new_text = render(teacher_path, student_dir, run=run)
+                count, deleted = figures.update(teacher_path.stem, drawn, store=store)
+            log(f"figures    {count} stored for {teacher_path.stem}" + (f", {deleted} no longer drawn deleted" if deleted else ""))
+        else:
+            new_text = render(teacher_path, student_dir, run=run)
         old_text = target.read_text(encoding="utf-8") if target.exists() else None
         if old_text == new_text:
             manifest[target.name] = _digest(new_text)
@@ -345,6 +357,8 @@ def build(
         write_atomic(target, new_text)
         manifest[target.name] = _digest(new_text)
         log(f"wrote      {_rel(target)}" + (f" (the edited copy it replaced is in {_rel(saved)})" if saved else ""))
+    if store is not None and run and not check_only and not names:
+        figures.keep_only({p.stem for p in teacher_notebooks(teacher_dir)}, store)
     if not check_only:
         write_atomic(student_dir / MANIFEST, json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
         if kept:
@@ -395,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if any edition is STALE (teacher edition changed) or EDITED")
     args = parser.parse_args(argv)
     try:
-        return build(force=args.force, check_only=args.check, names=args.names or None)
+        return build(force=args.force, check_only=args.check, names=args.names or None, store=figures.figure_store.STORE_DIR)
     except EditionError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -15,6 +15,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# A figure shown from the store of figures drawn ahead of time (helpers.figure_store) is, in every test and in every
+# kernel a test starts (nbval's included), also drawn afresh and compared with the stored one: a store that no longer
+# matches what the code draws fails the suite instead of showing students an old picture.
+os.environ.setdefault("LESSON_FIGURES", "verify")
+
 TINY_PACKAGE = {
     "name": "tiny",
     "title": "Tiny test package",

@@ -17,6 +17,7 @@ import ipywidgets as W
 import matplotlib.dates
 import pandas as pd
 
+from helpers import figure_store
 from helpers._lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ _MEETING_LABEL = {
 }
 
 
+@figure_store.stored
 def chronology_figure(events: pd.DataFrame, start: str, end: str, categories: list[str] | None = None, title: str | None = None) -> Axes:
     """One row per event between ``start`` and ``end``, in date order, labelled in full: a readable
     chronology for a crowded few weeks (``plots.timeline`` stacks them in one lane per category).
@@ -92,6 +94,7 @@ def chronology_figure(events: pd.DataFrame, start: str, end: str, categories: li
     return ax
 
 
+@figure_store.stored
 def totals_figure(totals: pd.DataFrame, meetings: list[str] | None = None) -> Axes:
     """One bar per published figure (meeting, measure, source), grouped by meeting, coloured and hatched by status."""
     meetings = meetings or [m for m in _MEETING_LABEL if m in set(totals["meeting"])]
@@ -131,6 +134,7 @@ def totals_figure(totals: pd.DataFrame, meetings: list[str] | None = None) -> Ax
     return ax
 
 
+@figure_store.stored
 def positions_figure(debates: pd.DataFrame) -> Axes:
     """Stacked bars: positions per issue taken in 1957 and later (after 1957 or undated)."""
     table = cf.period_counts(debates)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as W
 import pandas as pd
 
+from helpers import figure_store
 from helpers._lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def shade_years(ax: Axes, period: tuple = plots.HONEYMOON) -> Axes:
         return plots.shade_period(ax, period[0], period[1], period[2] if len(period) > 2 else None, dates=False)
 
 
+@figure_store.stored
 def series_figure(key: str, tables: dict[str, pd.DataFrame], start: int, end: int, title: str | None = None) -> tuple[Axes, str]:
     """Draw one series between two years, with the honeymoon shaded; return the axes and the numbers as text.
 
@@ -102,11 +104,13 @@ def series_figure(key: str, tables: dict[str, pd.DataFrame], start: int, end: in
     return ax, summary
 
 
+@figure_store.stored
 def timeline_figure(events: pd.DataFrame, start: str, end: str, title: str) -> Axes:
     """``plots.timeline`` with the honeymoon shaded."""
     return plots.timeline(events, start, end, title=title, shade=plots.HONEYMOON)
 
 
+@figure_store.stored
 def agreed_built_figure(projects: pd.DataFrame) -> Axes:
     """Horizontal bars: the '156 projects' as agreed, de-duplicated, built and 'completed', one bar per source."""
     rows = hm.agreed_vs_built(projects)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from helpers import plots
+from helpers import figure_store, plots
 from helpers.analysis import guard_module, plain, race
 from helpers.analysis.race import PAIRS, Projection
 from helpers.widgets import Explorer, explorer_factory
@@ -50,6 +50,7 @@ def _steel_rows(output: pd.DataFrame, countries: tuple[str, ...]) -> pd.DataFram
 # --------------------------------------------------------------------------- the race over time
 
 
+@figure_store.stored
 def race_figure(output: pd.DataFrame, pair: str, pledge_year: int, deadline: int, *, show_claim: bool = False, ax: Axes | None = None) -> Axes:
     """Both sides' steel output, 1949-1980, with the pledge, its deadline and the real crossing marked.
 
@@ -105,6 +106,7 @@ def race_figure(output: pd.DataFrame, pair: str, pledge_year: int, deadline: int
 # --------------------------------------------------------------------------- targets and outcomes
 
 
+@figure_store.stored
 def targets_figure(targets: pd.DataFrame, output: pd.DataFrame, years: tuple[int, ...] = (1958, 1959), ax: Axes | None = None) -> Axes:
     """Each steel target for ``years`` at the date it was set, then what was claimed and what the revised series shows."""
     t = targets[(targets["product"] == "steel") & targets["target_year"].isin(years)].sort_values("set_when")
@@ -176,6 +178,7 @@ def targets_figure(targets: pd.DataFrame, output: pd.DataFrame, years: tuple[int
 # --------------------------------------------------------------------------- the simulator
 
 
+@figure_store.stored
 def projection_figure(projection: Projection, output: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """History (solid) and projection (dashed) for both sides, on a log scale, with the deadline and both crossings."""
     p = projection
@@ -268,6 +271,7 @@ def race_explorer(output: pd.DataFrame, deadline: int | None = None, pair: str =
 # --------------------------------------------------------------------------- the timeline
 
 
+@figure_store.stored
 def race_timeline(events: pd.DataFrame, event_ids: list[str], title: str, numbered: bool = True) -> Axes:
     """``plots.timeline`` of the chosen events, numbered 1, 2, ... in date order (or with the shared labels).
 

@@ -12,7 +12,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from helpers import plots
+from helpers import figure_store, plots
 from helpers._lazy import LazyModule
 from helpers.analysis import AnalysisError, guard_module, plain, split
 from helpers.widgets import Explorer, explorer_factory
@@ -196,6 +196,7 @@ KEY_EVENTS = {
 }
 
 
+@figure_store.stored
 def decline_figure(events: pd.DataFrame, key_events: dict[str, str] | None = None):
     """Two panels on one time axis, November 1957 - December 1960: events per month, and the running count by category."""
     key_events = KEY_EVENTS if key_events is None else key_events
