@@ -268,6 +268,7 @@ def _series_label(series: str) -> str:
     return SERIES_LABELS.get(series, series.replace("_", " "))
 
 
+@figure_store.stored
 def claims_figure(grain: pd.DataFrame, steel: pd.DataFrame):
     """Grain (left) and steel (right): figures claimed at the time beside the revised official ones."""
     g = split.grain_table(grain)
