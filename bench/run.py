@@ -241,9 +241,16 @@ def main() -> int:
     parser.add_argument("--browser-changes", type=int, default=15, help="widget changes timed per lesson in the browser (0: skip)")
     parser.add_argument("--editions", action="store_true",
                         help="only the floor notebook and the student editions, each as a ratio to the floor (the speed goals)")
+    parser.add_argument("--browser", action="store_true", help="only each explorer's latency in the browser")
     args = parser.parse_args()
     if args.editions:
         return editions_only(args)
+    if args.browser:
+        latencies = browser_latency(args.browser_changes)
+        for name, entry in latencies.items():
+            print(f"{name:<28} " + (f"median {entry['median_ms']:.0f} ms  p95 {entry['p95_ms']:.0f} ms  (n={entry['n']})" if "median_ms" in entry else entry["error"]))
+        Path(args.json).write_text(json.dumps({"browser_latency_ms": latencies}, indent=1) + "\n")
+        return 0
     results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}}
     rows: list[tuple[str, str, str]] = []
 

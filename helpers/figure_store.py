@@ -20,7 +20,7 @@ Anything else (a student's own call, a figure changed after it was made, a file 
 always was. ``LESSON_FIGURES`` chooses the mode: ``use`` (the default), ``off`` (always draw), ``verify`` (draw every
 figure, and stop with :class:`FigureStoreError` if a stored one differs from the drawing: the test suite runs in this
 mode) and ``record`` (draw, and write each keyed figure into the folder named by ``LESSON_FIGURES_RECORD``; used by
-``teach execute``, which then updates the store).
+``make editions``, which then updates the store: see :mod:`teach.figures`).
 
 >>> import os
 >>> mode() in {"use", "off", "verify", "record"}
@@ -164,41 +164,45 @@ def _index() -> dict:
 
 
 def lookup(fig: Figure, scale: float, tight: bool = True) -> tuple[str | None, bytes | None]:
-    """``(key, stored PNG)`` for ``fig`` drawn at ``scale``, cropped or not (``tight``): the key is None if the figure cannot be stored, the PNG
-    is None if nothing whole is stored under that key (or the mode is ``off`` or ``record``)."""
+    """``(name, stored image)`` for ``fig`` drawn at ``scale``, cropped (a PNG) or not (an SVG frame): the name
+    (``KEY.png`` or ``KEY.svg``) is None if the figure cannot be stored, the image None if nothing whole is stored
+    under that name (or the mode is ``off`` or ``record``)."""
     current = mode()
     if current == "off":
         return None, None
     key = _key(fig, scale, tight)
-    if key is None or current == "record":
-        return key, None
-    entry = _index().get(key)
-    if not entry:
-        return key, None
-    try:
-        png = (STORE_DIR / f"{key}.png").read_bytes()
-    except OSError:
-        return key, None
-    if hashlib.sha256(png).hexdigest() != entry.get("sha256"):
-        return key, None  # altered or truncated: drawn instead
-    return key, png
-
-
-def after_drawing(key: str | None, png: bytes, stored_png: bytes | None) -> None:
-    """What follows a fresh drawing: in ``verify`` mode, compare it with the stored one; in ``record`` mode, keep it."""
     if key is None:
+        return None, None
+    name = f"{key}.png" if tight else f"{key}.svg"
+    if current == "record":
+        return name, None
+    entry = _index().get(name)
+    if not entry:
+        return name, None
+    try:
+        image = (STORE_DIR / name).read_bytes()
+    except OSError:
+        return name, None
+    if hashlib.sha256(image).hexdigest() != entry.get("sha256"):
+        return name, None  # altered or truncated: drawn instead
+    return name, image
+
+
+def after_drawing(name: str | None, image: bytes, stored_image: bytes | None) -> None:
+    """What follows a fresh drawing: in ``verify`` mode, compare it with the stored one; in ``record`` mode, keep it."""
+    if name is None:
         return
     current = mode()
-    if current == "verify" and stored_png is not None and stored_png != png:
+    if current == "verify" and stored_image is not None and stored_image != image:
         raise FigureStoreError(
-            f"The stored figure helpers/figures/{key}.png differs from a fresh drawing of the same call: the drawing "
-            "changed without the store being rebuilt. Run `python -m teach execute` (make execute) and commit helpers/figures/."
+            f"The stored figure helpers/figures/{name} differs from a fresh drawing of the same call: the drawing "
+            "changed without the store being rebuilt. Run `make editions` and commit helpers/figures/."
         )
     if current == "record":
         folder = os.environ.get("LESSON_FIGURES_RECORD")
         if not folder:
             raise FigureStoreError("LESSON_FIGURES=record needs LESSON_FIGURES_RECORD, the folder to write the figures in.")
-        target = Path(folder) / f"{key}.png"
+        target = Path(folder) / name
         temporary = target.with_suffix(".tmp")
-        temporary.write_bytes(png)
+        temporary.write_bytes(image)
         os.replace(temporary, target)

@@ -5,8 +5,8 @@
 own; :func:`update` then makes that lesson's part of the store exactly those figures. The store holds only what a
 student edition draws, never a figure drawn by a solution: a student's class copy ships it whole.
 
-``helpers/figures/index.json`` records, for each lesson, the stamp it was drawn under and its keys, and for each
-figure its sha256, size and lessons. A figure no lesson draws any more is deleted.
+``helpers/figures/index.json`` records, for each lesson, the stamp it was drawn under and its figures' files
+(``KEY.png``, ``KEY.svg``), and for each file its sha256, size and lessons. A figure no lesson draws any more is deleted.
 
 >>> sorted(read_index(Path("/nonexistent")))
 ['figures', 'format', 'lessons']
@@ -25,6 +25,8 @@ from helpers import figure_store
 from teach.files import write_atomic
 
 FORMAT = 1
+#: What the store holds: lesson figures (PNG) and explorers' opening views (SVG).
+SUFFIXES = (".png", ".svg")
 
 
 @contextlib.contextmanager
@@ -58,12 +60,12 @@ def read_index(store: Path = figure_store.STORE_DIR) -> dict:
 def update(lesson: str, recorded: Path, store: Path = figure_store.STORE_DIR) -> tuple[int, int]:
     """Make ``lesson``'s part of the store the figures in ``recorded``; return (figures for the lesson, files deleted)."""
     index = read_index(store)
-    keys = sorted(p.stem for p in recorded.glob("*.png"))
+    keys = sorted(p.name for p in recorded.iterdir() if p.suffix in SUFFIXES)
     for key in keys:
-        png = (recorded / f"{key}.png").read_bytes()
-        target = store / f"{key}.png"
-        if not target.exists() or target.read_bytes() != png:
-            write_atomic(target, png)
+        image = (recorded / key).read_bytes()
+        target = store / key
+        if not target.exists() or target.read_bytes() != image:
+            write_atomic(target, image)
     index["lessons"][lesson] = {"stamp": figure_store.stamp().hex(), "figures": keys}
     return len(keys), _write(index, store)
 
@@ -80,14 +82,14 @@ def _write(index: dict, store: Path) -> int:
     figures: dict[str, dict] = {}
     for name, entry in sorted(index["lessons"].items()):
         for key in entry["figures"]:
-            path = store / f"{key}.png"
+            path = store / key
             if not path.exists():
                 continue
             record = figures.setdefault(key, {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size, "lessons": []})
             record["lessons"].append(name)
     deleted = 0
-    for path in store.glob("*.png"):
-        if path.stem not in figures:
+    for path in store.iterdir():
+        if path.suffix in SUFFIXES and path.name not in figures:
             path.unlink()
             deleted += 1
     index = {"format": FORMAT, "lessons": dict(sorted(index["lessons"].items())), "figures": dict(sorted(figures.items()))}

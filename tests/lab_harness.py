@@ -242,7 +242,9 @@ _ARM = """(root) => {
         const now = snap();
         if (now !== state.before && area.querySelector('img, pre, .jp-OutputArea-output')) {
             observer.disconnect();
-            requestAnimationFrame(() => requestAnimationFrame(() => { state.ms = performance.now() - state.t0; }));
+            // the new picture decoded (PNG or SVG alike), then two frames: it is on the screen
+            const images = [...area.querySelectorAll('img')].map(i => i.decode().catch(() => null));
+            Promise.all(images).then(() => requestAnimationFrame(() => requestAnimationFrame(() => { state.ms = performance.now() - state.t0; })));
         }
     });
     observer.observe(area, {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['src']});

@@ -67,9 +67,9 @@ def store(tmp_path, monkeypatch):
     drawn = plots.figure_bundle(_timeline(events))[0]["image/png"]
     assert [p.suffix for p in recorded.iterdir()] == [".png"], "one keyed figure recorded"
     assert figures.update("lesson", recorded, store=folder) == (1, 0)
-    key = next(folder.glob("*.png")).stem
+    key = next(folder.glob("*.png")).name
     stand_in = _png_of("magenta")
-    (folder / f"{key}.png").write_bytes(stand_in)
+    (folder / key).write_bytes(stand_in)
     index = json.loads((folder / figure_store.INDEX).read_text())
     index["figures"][key]["sha256"] = hashlib.sha256(stand_in).hexdigest()
     (folder / figure_store.INDEX).write_text(json.dumps(index))
@@ -122,7 +122,7 @@ def test_another_call_or_other_data_is_drawn_afresh(store):
 
 
 def test_an_altered_stored_file_is_not_shown(store):
-    (store["folder"] / f"{store['key']}.png").write_bytes(store["stand_in"][:-12])  # truncated
+    (store["folder"] / store["key"]).write_bytes(store["stand_in"][:-12])  # truncated
     assert _shown(_timeline(store["events"])) == plots.base64.b64decode(store["drawn"])
 
 
@@ -136,7 +136,7 @@ def test_off_draws_every_figure_and_an_unknown_mode_is_named(store, monkeypatch)
 
 def test_verify_stops_at_a_stored_figure_that_differs_from_its_drawing(store, monkeypatch):
     monkeypatch.setenv("LESSON_FIGURES", "verify")
-    with pytest.raises(figure_store.FigureStoreError, match=f"helpers/figures/{store['key']}.png differs from a fresh drawing"):
+    with pytest.raises(figure_store.FigureStoreError, match=f"helpers/figures/{store['key']} differs from a fresh drawing"):
         _shown(_timeline(store["events"]))
 
 
@@ -166,12 +166,12 @@ def test_update_keeps_each_lessons_figures_and_deletes_what_no_lesson_draws(tmp_
     assert figures.update("01_x", one, store=folder) == (2, 0)
     assert figures.update("02_y", two, store=folder) == (1, 0)
     index = figures.read_index(folder)
-    assert index["figures"]["bbb"]["lessons"] == ["01_x", "02_y"]
-    assert index["figures"]["aaa"]["sha256"] == hashlib.sha256(_png_of("red")).hexdigest()
+    assert index["figures"]["bbb.png"]["lessons"] == ["01_x", "02_y"]
+    assert index["figures"]["aaa.png"]["sha256"] == hashlib.sha256(_png_of("red")).hexdigest()
     (one / "aaa.png").unlink()
     assert figures.update("01_x", one, store=folder) == (1, 1)
     assert sorted(p.name for p in folder.iterdir()) == ["bbb.png", "index.json"]
-    assert figures.keep_only({"01_x"}, folder) == 0 and figures.read_index(folder)["figures"]["bbb"]["lessons"] == ["01_x"]
+    assert figures.keep_only({"01_x"}, folder) == 0 and figures.read_index(folder)["figures"]["bbb.png"]["lessons"] == ["01_x"]
     assert figures.keep_only(set(), folder) == 1 and sorted(p.name for p in folder.iterdir()) == ["index.json"]
 
 
@@ -202,10 +202,10 @@ def test_the_store_is_whole_and_drawn_under_the_current_stamp():
     assert set(index["lessons"]) == {p.stem for p in editions.teacher_notebooks()}
     stale = [name for name, entry in index["lessons"].items() if entry["stamp"] != figure_store.stamp().hex()]
     assert not stale, f"helpers/ or the data changed since these lessons' figures were stored: {stale}; run make editions"
-    files = {p.stem for p in STORE.glob("*.png")}
+    files = {p.name for p in STORE.iterdir() if p.suffix in figures.SUFFIXES}
     assert files == set(index["figures"]), "every stored file is in the index, and only those"
     for key, entry in index["figures"].items():
-        assert hashlib.sha256((STORE / f"{key}.png").read_bytes()).hexdigest() == entry["sha256"], key
+        assert hashlib.sha256((STORE / key).read_bytes()).hexdigest() == entry["sha256"], key
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +220,7 @@ def drawn_by_student_editions(tmp_path_factory):
             with editions.kernel_sockets() as km:
                 NotebookClient(nbformat.read(path, as_version=4), km=km, timeout=300,
                                resources={"metadata": {"path": str(path.parent)}}).execute()
-            drawn[path.stem] = {p.stem: p.read_bytes() for p in folder.glob("*.png")}
+            drawn[path.stem] = {p.name: p.read_bytes() for p in folder.iterdir()}
     finally:
         for k, v in saved.items():
             if v is None:
@@ -236,6 +236,6 @@ def test_the_store_holds_exactly_what_the_student_editions_draw(drawn_by_student
     index = figures.read_index(STORE)
     for lesson, pictures in drawn_by_student_editions.items():
         assert sorted(pictures) == index["lessons"][lesson]["figures"], lesson
-        for key, png in pictures.items():
-            assert (STORE / f"{key}.png").read_bytes() == png, (lesson, key)
+        for name, image in pictures.items():
+            assert (STORE / name).read_bytes() == image, (lesson, name)
     assert sum(map(len, drawn_by_student_editions.values())) >= 20, "the lessons' figures are stored"

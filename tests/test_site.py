@@ -61,7 +61,7 @@ def test_lesson_page(site, path):
     nb = nbformat.read(path, as_version=4)
     figures = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if "lesson-figure" in str(o.get("data", {}).get("text/html", "")))
     assert figures > 0 and page.count('<figure class="lesson-figure"') >= figures, f"{path.stem}: figures missing"
-    alts = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', page)
+    alts = re.findall(r'<img src="data:image/(?:png|svg\+xml);base64,[^"]+" alt="([^"]*)"', page)
     assert len(alts) >= figures and all(len(a) > 30 for a in alts), f"{path.stem}: a figure without alt text"
     assert page.count("<figcaption") >= figures
     assert "Traceback (most recent call last)" not in page

@@ -80,7 +80,23 @@ def test_an_explorer_displays_its_widget_and_a_still_image_with_alt_text():
     assert "application/vnd.jupyter.widget-view+json" in bundle
     still = bundle["text/html"]
     assert "interactive when you run this notebook in JupyterLab" in still
-    assert '<img src="data:image/png;base64,' in still and ' alt="Timeline of ' in still
+    assert '<img src="data:image/svg+xml;base64,' in still and ' alt="Timeline of ' in still
     assert explorer.summary in still
     figure = explorer.out.outputs[0]
-    assert figure["metadata"]["image/png"]["alt"].startswith("Timeline of ") and "image/png" not in figure["data"]
+    assert figure["metadata"]["image/svg+xml"]["alt"].startswith("Timeline of ")
+    assert not {"image/png", "image/svg+xml"} & set(figure["data"]), "the frame is sent once, inside the HTML figure"
+
+
+def test_an_explorers_frame_keeps_its_text_as_text_with_a_fallback_font():
+    """A frame is SVG whose labels the browser draws: each font list ends with a generic family, so a reader without
+    DejaVu Sans sees a sans-serif face, never the browser's default serif."""
+    import base64
+    import re
+
+    explorer = timeline_explorer(load("events"), start=1956, end=1958)
+    page = explorer.out.outputs[0]["data"]["text/html"]
+    svg = base64.b64decode(re.search(r'data:image/svg\+xml;base64,([^"]+)"', page).group(1)).decode("utf-8")
+    families = re.findall(r"font-family: ([^;\"]*)", svg)
+    assert families and all(f.rstrip().endswith("sans-serif") for f in families), families
+    assert "Khrushchev" in svg or "Mao" in svg, "the events' labels are text in the SVG, not outlines"
+    assert "<dc:date>" not in svg, "no timestamp in the frame"

@@ -31,8 +31,6 @@ plt = LazyModule("matplotlib.pyplot")  # imported with the first figure drawn
 
 __all__ = ["Explorer", "ControlValueError", "explorer_factory", "timeline_explorer"]
 
-#: Explorers redraw at every change: a lighter image than a lesson figure (see bench/run.py).
-EXPLORER_SCALE = 1.25
 
 
 class ControlValueError(PlainMessage, AnalysisError, KeyError):
@@ -164,10 +162,11 @@ class Explorer:
         # then see in the cell that called .set().
         outputs: list[dict] = []
         if self.ax is not None:
-            bundle, metadata = plots.figure_bundle(self.ax, scale=EXPLORER_SCALE, tight=False)
+            bundle, metadata = plots.figure_bundle(self.ax, tight=False)  # an SVG frame: see plots._svg
             # the HTML figure (image with alt text and caption) and the text; not the same image a second time
             # as image/png, which would double what each change sends to the browser
-            bundle.pop("image/png")
+            for mime in ("image/png", "image/svg+xml"):
+                bundle.pop(mime, None)
             outputs.append({"output_type": "display_data", "data": bundle, "metadata": metadata})
             plt.close(self.ax.figure)
         if self.summary:
