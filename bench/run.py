@@ -205,27 +205,47 @@ def floor_seconds(runs: int) -> tuple[list[float], list[float]]:
     return [r[0] for r in runs_], [r[1] for r in runs_ if r[1] is not None]
 
 
+def empty_cells_seconds(path: Path) -> float:
+    """Seconds of a notebook with the floor's cell followed by as many empty cells (``pass``) as ``path`` has code
+    cells besides its set-up: what a lesson of that many cells costs before any cell does anything."""
+    import nbformat
+
+    cells = sum(1 for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = Path(tmp) / "empty.ipynb"
+        code = [nbformat.v4.new_code_cell(FLOOR)] + [nbformat.v4.new_code_cell("pass") for _ in range(cells - 1)]
+        nbformat.write(nbformat.v4.new_notebook(cells=code), empty)
+        return notebook_run(empty, cwd=ROOT / "notebooks")[0]
+
+
 def editions_only(args) -> int:
     """The two speed goals alone: the floor (median of ``--runs``) and every student edition as a ratio to it.
 
-    Floor and editions alternate run by run, so that a machine growing busier shifts both alike."""
+    Floor and editions alternate run by run, so that a machine growing busier shifts both alike. Beside each lesson,
+    the floor followed by as many empty cells as the lesson has: the part of the ratio that is the cells' own round
+    trips through the kernel, whatever they do."""
     floors: list[float] = []
     editions: dict[str, list[float]] = {}
+    empties: dict[str, list[float]] = {}
     paths = sorted((ROOT / "notebooks" / "student").glob("[0-9][0-9]_*.ipynb"))
     floor_seconds(1)  # untimed: the first run after a change also writes the byte-code caches
     for _ in range(args.runs):
         floors += floor_seconds(1)[0]
         for path in paths:
             editions.setdefault(path.name, []).append(notebook_run(path)[0])
+            empties.setdefault(path.name, []).append(empty_cells_seconds(path))
     floor = statistics.median(floors)
     results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()},
                "floor_notebook": {"code": FLOOR, "seconds": _stats(floors)}, "student_editions": {}}
     print(f"{'figure':<40}  {'median (s)':>10}  runs / ratio to floor")
     print(f"{'floor (imports only)':<40}  {floor:>10.2f}  {', '.join(f'{s:.2f}' for s in floors)}")
     for name, secs in editions.items():
-        entry = {"seconds": _stats(secs), "ratio_to_floor": statistics.median(secs) / floor}
+        empty = statistics.median(empties[name])
+        entry = {"seconds": _stats(secs), "ratio_to_floor": statistics.median(secs) / floor,
+                 "same_cells_empty": {"seconds": _stats(empties[name]), "ratio_to_floor": empty / floor}}
         results["student_editions"][name] = entry
-        print(f"{'student/' + name:<40}  {entry['seconds']['median']:>10.2f}  {', '.join(f'{s:.2f}' for s in secs)}  {entry['ratio_to_floor']:.2f}x ({_edition_verdict(entry['ratio_to_floor'])})")
+        print(f"{'student/' + name:<40}  {entry['seconds']['median']:>10.2f}  {', '.join(f'{s:.2f}' for s in secs)}  {entry['ratio_to_floor']:.2f}x ({_edition_verdict(entry['ratio_to_floor'])}); "
+              f"its cells, empty: {empty:.2f} s, {empty / floor:.2f}x")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.json}")

@@ -9,7 +9,7 @@ of drawing it again when, and only when, all of this holds:
 * the figure was made by one call of a figure function (``plots.timeline``, ``maps.conference_map``, a lesson's
   ``series_figure``...), marked :func:`stored`, into new axes (no ``ax=`` given) and from the shipped data (no
   ``data_dir=``); the key is made from the function, every argument (tables by their content) and
-* the *stamp*: every file of ``helpers/`` that draws (code, fonts; not the answer bank), the data package's recorded hashes and the versions of the
+* the *stamp*: every file of ``helpers/`` that draws (its code and fonts; not the answer bank), the data package's recorded hashes and the versions of the
   drawing libraries, so that any change to what draws, or to the data drawn, makes a different key;
 * matplotlib's own settings (``rcParams``), the drawing's scale and cropping are as they were;
 * nothing on the figure changed after the call: matplotlib marks a figure *stale* at any change to any of its parts
@@ -138,9 +138,9 @@ def stamp() -> bytes:
 
 
 def _draws(rel: Path) -> bool:
-    """Whether a file of helpers/ can change a drawing: not the store itself, not the answer bank (which a class copy
-    replaces with its own), not byte-code."""
-    return rel.parts[0] not in ("figures", "answers") and "__pycache__" not in rel.parts
+    """Whether a file of helpers/ can change a drawing: its code and fonts; not the store itself, not the answer bank
+    (which a class copy replaces with its own), not byte-code, not a stray file an editor or the desktop left."""
+    return rel.suffix in (".py", ".otf", ".ttf") and rel.parts[0] not in ("figures", "answers") and "__pycache__" not in rel.parts
 
 
 def _key(fig: Figure, scale: float, tight: bool = True) -> str | None:

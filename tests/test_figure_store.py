@@ -147,6 +147,7 @@ def test_the_stamp_follows_the_data_and_the_code_but_not_the_answer_bank(tmp_pat
 
     before = figure_store.stamp()
     assert not figure_store._draws(Path("answers/lesson01.json")) and not figure_store._draws(Path("figures/index.json"))
+    assert not figure_store._draws(Path("analysis/.DS_Store")) and not figure_store._draws(Path("__pycache__/plots.cpython-311.pyc"))
     assert figure_store._draws(Path("plots.py")) and figure_store._draws(Path("fonts/NotoSansSC-subset.otf"))
     package = json.loads((helpers.data.DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
     package["resources"][0]["hash"] = "sha256:" + "0" * 64
