@@ -80,8 +80,10 @@ FLOOR = (
 )
 
 
-def notebook_run(path: Path, cwd: Path | None = None) -> tuple[float, float | None]:
-    """Execute ``path`` in a fresh kernel (in ``cwd``, default its folder); return (seconds including kernel start, peak kernel RSS in MB)."""
+def notebook_run(path: Path, cwd: Path | None = None, drawing: list[float] | None = None) -> tuple[float, float | None]:
+    """Execute ``path`` in a fresh kernel (in ``cwd``, default its folder); return (seconds including kernel start, peak kernel RSS in MB).
+
+    Given a list as ``drawing``, append to it the kernel's seconds in the cells that show a picture (a figure, a map)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -93,7 +95,22 @@ def notebook_run(path: Path, cwd: Path | None = None) -> tuple[float, float | No
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index)
         peak = _peak_rss_mb(pid) if pid else None
+    if drawing is not None:
+        drawing.append(sum(_kernel_seconds(cell) for cell in nb.cells if _shows_picture(cell)))
     return time.perf_counter() - start, peak
+
+
+def _shows_picture(cell) -> bool:
+    return any(key.startswith("image/") for output in cell.get("outputs", []) for key in output.get("data", {}))
+
+
+def _kernel_seconds(cell) -> float:
+    """The kernel's time in one executed cell, from the timestamps nbclient records (execute_input to execute_reply)."""
+    from datetime import datetime
+
+    stamps = cell.metadata.get("execution", {})
+    begin, end = (datetime.fromisoformat(stamps[k].replace("Z", "+00:00")) for k in ("iopub.execute_input", "shell.execute_reply"))
+    return (end - begin).total_seconds()
 
 
 WIDGETS = {
@@ -223,16 +240,18 @@ def editions_only(args) -> int:
 
     Floor and editions alternate run by run, so that a machine growing busier shifts both alike. Beside each lesson,
     the floor followed by as many empty cells as the lesson has: the part of the ratio that is the cells' own round
-    trips through the kernel, whatever they do."""
+    trips through the kernel, whatever they do; and the lesson's time less the kernel's time in its cells that show a
+    picture: the ratio the lesson would have if all its figures and maps cost nothing."""
     floors: list[float] = []
     editions: dict[str, list[float]] = {}
     empties: dict[str, list[float]] = {}
+    drawing: dict[str, list[float]] = {}
     paths = sorted((ROOT / "notebooks" / "student").glob("[0-9][0-9]_*.ipynb"))
     floor_seconds(1)  # untimed: the first run after a change also writes the byte-code caches
     for _ in range(args.runs):
         floors += floor_seconds(1)[0]
         for path in paths:
-            editions.setdefault(path.name, []).append(notebook_run(path)[0])
+            editions.setdefault(path.name, []).append(notebook_run(path, drawing=drawing.setdefault(path.name, []))[0])
             empties.setdefault(path.name, []).append(empty_cells_seconds(path))
     floor = statistics.median(floors)
     results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()},
@@ -241,11 +260,14 @@ def editions_only(args) -> int:
     print(f"{'floor (imports only)':<40}  {floor:>10.2f}  {', '.join(f'{s:.2f}' for s in floors)}")
     for name, secs in editions.items():
         empty = statistics.median(empties[name])
+        unpictured = [total - pictures for total, pictures in zip(secs, drawing[name])]
+        bare = statistics.median(unpictured)
         entry = {"seconds": _stats(secs), "ratio_to_floor": statistics.median(secs) / floor,
-                 "same_cells_empty": {"seconds": _stats(empties[name]), "ratio_to_floor": empty / floor}}
+                 "same_cells_empty": {"seconds": _stats(empties[name]), "ratio_to_floor": empty / floor},
+                 "without_its_pictures_cells": {"seconds": _stats(unpictured), "ratio_to_floor": bare / floor}}
         results["student_editions"][name] = entry
         print(f"{'student/' + name:<40}  {entry['seconds']['median']:>10.2f}  {', '.join(f'{s:.2f}' for s in secs)}  {entry['ratio_to_floor']:.2f}x ({_edition_verdict(entry['ratio_to_floor'])}); "
-              f"its cells, empty: {empty:.2f} s, {empty / floor:.2f}x")
+              f"its cells, empty: {empty / floor:.2f}x; without the cells that show a picture: {bare / floor:.2f}x")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.json}")

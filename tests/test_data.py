@@ -41,6 +41,32 @@ def test_metadata_is_attached(tiny):
     assert "citation" not in df.attrs  # cite("steel") gives it; attrs stay small because pandas copies them often
 
 
+def test_sources_are_shared_by_every_table_made_from_a_loaded_one_and_read_only(tiny):
+    import copy
+    import pickle
+
+    from helpers.errors import ArgumentError
+
+    df = load("steel", tiny)
+    derived = df[df["value"] > 6000]
+    # pandas deep-copies attrs into every result: the record of sources travels whole but is not copied
+    assert derived.attrs == df.attrs and derived.attrs is not df.attrs
+    assert derived.attrs["sources"] is df.attrs["sources"] and copy.deepcopy(df.attrs)["licenses"] is df.attrs["licenses"]
+    assert derived.attrs["units"] is not df.attrs["units"]  # plain dicts are still copied
+    with pytest.raises(ArgumentError, match="read-only.*Copy them"):
+        df.attrs["sources"].append({"title": "mine"})
+    with pytest.raises(ArgumentError, match="read-only"):
+        df.attrs["sources"][0]["title"] = "changed"
+    with pytest.raises(ArgumentError, match="read-only"):
+        df.attrs["licenses"] += [{"name": "other"}]
+    assert load("steel", tiny).attrs["sources"] == [{"title": "Test source"}]  # nothing reached the package's record
+    mine = [dict(s) for s in df.attrs["sources"]]  # the copy the message suggests is an ordinary list
+    mine.append({"title": "mine"})
+    assert json.loads(json.dumps(df.attrs))["sources"] == [{"title": "Test source"}]
+    again = pickle.loads(pickle.dumps(df))
+    assert again.attrs == df.attrs and again.equals(df)
+
+
 def test_load_returns_a_copy_that_callers_may_change(tiny):
     first = load("steel", tiny)
     first.loc[0, "value"] = -1
