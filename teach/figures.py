@@ -20,6 +20,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from helpers import figure_store
 from teach.files import write_atomic
@@ -32,18 +33,8 @@ SUFFIXES = (".png", ".svg")
 @contextlib.contextmanager
 def recording():
     """While inside, kernels started from this process draw every figure and write each keyed one to the folder yielded."""
-    names = ("LESSON_FIGURES", "LESSON_FIGURES_RECORD")
-    saved = {name: os.environ.get(name) for name in names}
-    with tempfile.TemporaryDirectory(prefix="figures-") as folder:
-        os.environ.update(LESSON_FIGURES="record", LESSON_FIGURES_RECORD=folder)
-        try:
-            yield Path(folder)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with tempfile.TemporaryDirectory(prefix="figures-") as folder, mock.patch.dict(os.environ, LESSON_FIGURES="record", LESSON_FIGURES_RECORD=folder):
+        yield Path(folder)
 
 
 def read_index(store: Path = figure_store.STORE_DIR) -> dict:

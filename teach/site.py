@@ -30,6 +30,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from teach.editions import ROOT, STUDENT_DIR
 from teach.errors import ToolError
@@ -202,8 +203,7 @@ def build_site(
     if missing:
         raise SiteError(f"website/index.md does not list {missing}: add them to its toctree.")
     out_dir = Path(out_dir)
-    settings = {"SITE_REPO": repo, "SITE_HUB": hub, "SITE_BRANCH": branch}
-    saved = {k: os.environ.get(k) for k in settings}
+    settings = {key: value for key, value in {"SITE_REPO": repo, "SITE_HUB": hub, "SITE_BRANCH": branch}.items() if value}
     with tempfile.TemporaryDirectory(prefix="lessons-site-") as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(SOURCE, src)
@@ -211,10 +211,7 @@ def build_site(
             shutil.copy(path, src / path.name)
             link_glossary_terms(src / path.name)
         (src / f"{GLOSSARY}.md").write_text(glossary_markdown([p.stem for p in notebooks]), encoding="utf-8")
-        try:
-            for key, value in settings.items():
-                if value:
-                    os.environ[key] = value
+        with mock.patch.dict(os.environ, settings):  # the site's conf.py reads them; the caller's environment is restored
             app = Sphinx(
                 srcdir=str(src),
                 confdir=str(src),
@@ -226,12 +223,6 @@ def build_site(
                 freshenv=True,
             )
             app.build()
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
         if app.statuscode:
             raise SiteError(f"Sphinx stopped with status {app.statuscode}; see the messages above.")
         for path in notebooks:  # the download button offers the student edition itself, without the site's links

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 
 import matplotlib
 
@@ -213,21 +212,15 @@ def test_the_store_is_whole_and_drawn_under_the_current_stamp():
 def drawn_by_student_editions(tmp_path_factory):
     """The keyed figures each student edition draws, found by running it here in ``record`` mode."""
     drawn = {}
-    saved = {k: os.environ.get(k) for k in ("LESSON_FIGURES", "LESSON_FIGURES_RECORD")}
-    try:
-        for path in sorted(editions.STUDENT_DIR.glob("[0-9][0-9]_*.ipynb")):
-            folder = tmp_path_factory.mktemp(path.stem)
-            os.environ.update(LESSON_FIGURES="record", LESSON_FIGURES_RECORD=str(folder))
+    for path in sorted(editions.STUDENT_DIR.glob("[0-9][0-9]_*.ipynb")):
+        folder = tmp_path_factory.mktemp(path.stem)
+        with pytest.MonkeyPatch.context() as env:  # set before the kernel starts, which inherits it
+            env.setenv("LESSON_FIGURES", "record")
+            env.setenv("LESSON_FIGURES_RECORD", str(folder))
             with editions.kernel_sockets() as km:
                 NotebookClient(nbformat.read(path, as_version=4), km=km, timeout=300,
                                resources={"metadata": {"path": str(path.parent)}}).execute()
-            drawn[path.stem] = {p.name: p.read_bytes() for p in folder.iterdir()}
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        drawn[path.stem] = {p.name: p.read_bytes() for p in folder.iterdir()}
     return drawn
 
 
