@@ -160,6 +160,19 @@ def test_the_class_copy_is_what_students_need_and_nothing_else(class_copy):
     assert len(log) == 1, "a release with nothing new adds no commit"
 
 
+def test_the_class_copy_shows_the_figures_drawn_ahead_of_time(class_copy):
+    """Its store is the project's, and its kernels compute the same stamp: students' lessons use it, not draw again."""
+    copy, _ = class_copy
+    ours = json.loads((ROOT / "helpers" / "figures" / "index.json").read_text(encoding="utf-8"))
+    theirs = json.loads((copy / "helpers" / "figures" / "index.json").read_text(encoding="utf-8"))
+    assert theirs == ours and theirs["figures"]
+    assert all((copy / "helpers" / "figures" / name).read_bytes() == (ROOT / "helpers" / "figures" / name).read_bytes() for name in ours["figures"])
+    script = "from helpers import figure_store; print(figure_store.stamp().hex())"
+    stamp = subprocess.run([sys.executable, "-c", script], cwd=copy, env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"},
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert {entry["stamp"] for entry in theirs["lessons"].values()} == {stamp}
+
+
 def test_no_solution_or_rubric_line_in_the_files_or_the_history(class_copy):
     copy, _ = class_copy
     secret, _ = _secret_and_public_lines()
