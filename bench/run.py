@@ -109,7 +109,7 @@ def _kernel_seconds(cell) -> float:
     from datetime import datetime
 
     stamps = cell.metadata.get("execution", {})
-    begin, end = (datetime.fromisoformat(stamps[k].replace("Z", "+00:00")) for k in ("iopub.execute_input", "shell.execute_reply"))
+    begin, end = (datetime.fromisoformat(stamps[k]) for k in ("iopub.execute_input", "shell.execute_reply"))
     return (end - begin).total_seconds()
 
 
